@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Trailwatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "trailwatch", targets: ["trailwatch"]),
+        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev, liblapacke-dev + libopenblas-dev, zlib1g-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLapack", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Pure logic.
+        .target(name: "TrailJSON"),
+        .target(name: "CloudTrail", dependencies: ["TrailJSON", "CZlib"]),
+        .target(name: "TrailGenerator", dependencies: ["CloudTrail"]),
+        .target(name: "Baselines", dependencies: ["CLapack"]),
+
+        // Storage and the ingest pipeline.
+        .target(name: "EventStore", dependencies: ["CSQLite", "TrailJSON", "CloudTrail"]),
+        .target(name: "Ingest", dependencies: ["CloudTrail", "EventStore", "TrailJSON"]),
+
+        // The CLI.
+        .executableTarget(name: "trailwatch", dependencies: [
+            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON"]),
+        .testTarget(name: "CloudTrailTests", dependencies: ["CloudTrail", "TrailJSON"]),
+        .testTarget(name: "TrailGeneratorTests", dependencies: ["TrailGenerator", "CloudTrail", "TrailJSON"]),
+        .testTarget(name: "BaselinesTests", dependencies: ["Baselines"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "EventStore", "CloudTrail", "TrailJSON", "TrailGenerator"]),
+        .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"]),
+    ]
+)

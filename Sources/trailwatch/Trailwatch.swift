@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Trailwatch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trailwatch",
+        abstract: "Offline CloudTrail analytics: ingest trails, metric filters, baselines, alarms and Insights queries.",
+        subcommands: []
+    )
+}
