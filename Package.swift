@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, liblapacke-dev + libopenblas-dev, zlib1g-dev).
@@ -19,13 +20,13 @@ let package = Package(
 
         // Pure logic.
         .target(name: "TrailJSON"),
-        .target(name: "CloudTrail", dependencies: ["TrailJSON", "CZlib"]),
+        .target(name: "CloudTrail", dependencies: ["TrailJSON", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TrailGenerator", dependencies: ["CloudTrail"]),
         .target(name: "Baselines", dependencies: ["CLapack"]),
 
         // Storage and the ingest pipeline.
         .target(name: "EventStore", dependencies: ["CSQLite", "TrailJSON", "CloudTrail"]),
-        .target(name: "Ingest", dependencies: ["CloudTrail", "EventStore", "TrailJSON"]),
+        .target(name: "Ingest", dependencies: ["CloudTrail", "EventStore", "TrailJSON", .product(name: "Crypto", package: "swift-crypto")]),
 
         // The CLI.
         .executableTarget(name: "trailwatch", dependencies: [

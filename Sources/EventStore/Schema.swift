@@ -1,0 +1,89 @@
+/// Numbered schema migrations. `PRAGMA user_version` holds how many have been applied; opening an
+/// older file applies the rest, each in its own transaction. Never edit a shipped migration:
+/// append a new one.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: events, their raw records, sources, rejects, ingest runs.
+        """
+        CREATE TABLE sources (
+            id            INTEGER PRIMARY KEY,
+            path          TEXT NOT NULL,
+            size          INTEGER NOT NULL,
+            sha256        TEXT NOT NULL,
+            format        TEXT,
+            source_name   TEXT NOT NULL,
+            status        TEXT NOT NULL CHECK (status IN ('partial', 'complete')),
+            records       INTEGER NOT NULL DEFAULT 0,
+            inserted      INTEGER NOT NULL DEFAULT 0,
+            duplicates    INTEGER NOT NULL DEFAULT 0,
+            rejects       INTEGER NOT NULL DEFAULT 0,
+            started_ms    INTEGER NOT NULL,
+            ingested_ms   INTEGER,
+            verification  TEXT
+        );
+        CREATE UNIQUE INDEX sources_sha256 ON sources(sha256);
+
+        -- One row per event. The promoted columns are what filters, queries and reports touch
+        -- most; everything else is read from event_json. Kept narrow so scans stay fast.
+        CREATE TABLE events (
+            id                  INTEGER PRIMARY KEY,
+            event_id            TEXT NOT NULL,
+            time_ms             INTEGER NOT NULL,
+            event_name          TEXT,
+            event_source        TEXT,
+            aws_region          TEXT,
+            recipient_account   TEXT,
+            identity_type       TEXT,
+            identity_arn        TEXT,
+            principal_id        TEXT,
+            user_name           TEXT,
+            source_ip           TEXT,
+            error_code          TEXT,
+            event_type          TEXT,
+            event_category      TEXT,
+            log_stream          TEXT,
+            read_only           INTEGER,
+            log                 TEXT NOT NULL,
+            source_id           INTEGER,
+            ingestion_ms        INTEGER NOT NULL,
+            flags               INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX events_event_id ON events(event_id);
+
+        -- The record exactly as read, keyed by events.id.
+        CREATE TABLE event_json (
+            id    INTEGER PRIMARY KEY,
+            json  TEXT NOT NULL
+        );
+
+        CREATE TABLE rejects (
+            id            INTEGER PRIMARY KEY,
+            source_id     INTEGER,
+            path          TEXT NOT NULL,
+            file_key      TEXT NOT NULL,
+            record_index  INTEGER,
+            byte_offset   INTEGER,
+            line          INTEGER,
+            reason        TEXT NOT NULL,
+            excerpt       BLOB,
+            rejected_ms   INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX rejects_key ON rejects(file_key, ifnull(record_index, -1), ifnull(line, -1), ifnull(byte_offset, -1));
+
+        CREATE TABLE ingest_runs (
+            id            INTEGER PRIMARY KEY,
+            started_ms    INTEGER NOT NULL,
+            finished_ms   INTEGER,
+            summary       TEXT
+        );
+        """,
+        // 2: secondary indexes for time-range and per-name scans (built after the table exists
+        // so a future bulk path can drop and rebuild them around a large load).
+        """
+        CREATE INDEX events_time ON events(time_ms);
+        CREATE INDEX events_name_time ON events(event_name, time_ms);
+        """,
+    ]
+
+    static var version: Int { migrations.count }
+}
