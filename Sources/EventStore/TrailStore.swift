@@ -19,10 +19,14 @@ public final class TrailStore {
     /// Opens or creates the store at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
         connection = try SQLiteConnection(path: path)
-        // A file that is not SQLite fails here, with SQLite's "file is not a database".
-        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
-        try connection.execute("PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;")
-        try migrate()
+        do {
+            // A file that is not SQLite fails here, with SQLite's "file is not a database".
+            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
+            try connection.execute("PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;")
+            try migrate()
+        } catch {
+            throw StoreError(code: error.code, message: error.message, context: "database \(path)")
+        }
     }
 
     /// Opens an existing store without creating or migrating it (for read-only commands).
@@ -31,8 +35,12 @@ public final class TrailStore {
             throw StoreError(code: SQLITE_CANTOPEN, message: "no such file", context: "cannot open database \(path)")
         }
         connection = try SQLiteConnection(path: path)
-        try connection.execute("PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;")
-        try migrate()
+        do {
+            try connection.execute("PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;")
+            try migrate()
+        } catch {
+            throw StoreError(code: error.code, message: error.message, context: "database \(path)")
+        }
     }
 
     public var schemaVersion: Int {

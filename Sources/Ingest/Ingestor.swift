@@ -260,6 +260,8 @@ public final class Ingestor {
                                                 line: record.line, reason: reason, excerpt: record.bytes))
                 }
             case .problem(let p):
+                // Problems with a position stand for a record; file-level ones (empty, truncated) do not.
+                if p.index != nil { records += 1 }
                 rejects.append(RejectRecord(path: file.path, fileKey: sha, recordIndex: p.index, byteOffset: p.offset,
                                             line: p.line, reason: p.reason, excerpt: p.excerpt))
             }

@@ -60,7 +60,8 @@ struct IngestCommand: ParsableCommand {
         let showProgress = !quiet && !json && StandardError.isTerminal
         let summary: IngestSummary
         do {
-            summary = try Ingestor(store: store, options: options).run(paths: paths, progress: showProgress ? Self.drawProgress : nil)
+            let progress: ((IngestProgress) -> Void)? = showProgress ? { Self.drawProgress($0) } : nil
+            summary = try Ingestor(store: store, options: options).run(paths: paths, progress: progress)
         } catch let e as InputError {
             throw CLIError(e.description)
         } catch let e as StoreError {
@@ -96,7 +97,7 @@ struct IngestCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    @Sendable static func drawProgress(_ p: IngestProgress) {
+    static func drawProgress(_ p: IngestProgress) {
         let rate = p.elapsed > 0 ? Double(p.records) / p.elapsed : 0
         let mbps = p.elapsed > 0 ? Double(p.compressedBytes) / p.elapsed / 1_048_576 : 0
         let fraction = p.totalCompressedBytes > 0 ? min(1, Double(p.compressedBytes) / Double(p.totalCompressedBytes)) : 0

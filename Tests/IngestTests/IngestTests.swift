@@ -129,7 +129,7 @@ func count(_ scratch: Scratch, _ sql: String) throws -> Int64? {
         let rejects = try store.rejects()
         let reasons = rejects.map(\.reason)
         #expect(reasons.contains { $0.hasPrefix("invalid JSON") })
-        #expect(reasons.contains("record is not a JSON object"))
+        #expect(reasons.contains("line 3 is not a JSON object"))
         #expect(reasons.contains("missing eventTime"))
         #expect(reasons.contains("userIdentity.arn must be a string, found bool"))
         #expect(reasons.contains("empty file"))
