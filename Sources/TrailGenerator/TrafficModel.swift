@@ -108,11 +108,11 @@ enum Personas {
             ("DeleteRoute", 0.2), ("CreateInternetGateway", 0.06), ("AttachInternetGateway", 0.06), ("ModifyVpcAttribute", 0.1),
             ("AttachRolePolicy", 0.6), ("DetachRolePolicy", 0.3), ("PutRolePolicy", 0.5), ("CreatePolicyVersion", 0.3),
             ("CreatePolicy", 0.2), ("PutBucketPolicy", 0.3), ("PutBucketLifecycle", 0.2), ("DeleteBucketPolicy", 0.05),
-            ("EnableKeyRotation", 0.2), ("DisableKey", 0.08), ("ScheduleKeyDeletion", 0.05), ("PutConfigurationRecorder", 0.04),
-            ("PutDeliveryChannel", 0.04), ("UpdateTrail", 0.06), ("UpdateFunctionCode20150331v2", 2),
+            ("EnableKeyRotation", 0.2), ("DisableKey", 0.3), ("ScheduleKeyDeletion", 0.2), ("PutConfigurationRecorder", 0.04),
+            ("PutDeliveryChannel", 0.04), ("UpdateTrail", 0.2), ("UpdateFunctionCode20150331v2", 2),
             ("PutRetentionPolicy", 0.3), ("PutMetricAlarm", 0.5),
         ], deniedRate: 0.03),
-        Persona(name: "sign-in", shape: .people(perDay: 0.12, minimum: 3, maximum: 30), share: 0, who: [
+        Persona(name: "sign-in", shape: .people(perDay: 0.12, minimum: 4, maximum: 30), share: 0, who: [
             (.role(.ssoAdmin), 1), (.role(.ssoPowerErin), 1), (.role(.ssoPowerFarid), 1), (.role(.ssoReadGrace), 1),
             (.role(.ssoReadHugo), 1), (.role(.alice), 1.2), (.role(.carol), 0.8), (.role(.root), 0.03),
         ], templates: [("ConsoleLogin", 1)], morning: true),

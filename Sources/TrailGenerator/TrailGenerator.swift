@@ -462,7 +462,7 @@ struct SlotEngine {
         if rng.chance(persona.deniedRate) { error = .denied }
         else if rng.chance(persona.throttledRate) { error = .throttled }
         else if template == getBucketPolicy && rng.chance(0.3) { error = .noSuchBucketPolicy }
-        else if tpl.service == .signin && rng.chance(who.usesMFA ? 0.03 : 0.08) && who.kind != .assumedRole { error = .failedAuthentication }
+        else if tpl.service == .signin && rng.chance(who.usesMFA ? 0.05 : 0.1) && who.kind != .assumedRole { error = .failedAuthentication }
         let client = clientFor(persona: persona, principal: who, template: tpl, rng: &rng)
         let region = tpl.isGlobal ? g.population.homeRegion : r
         let spec = EventSpec(time: t, sortKey: t + jitter, account: Int32(a), region: Int32(region), principal: principal,
