@@ -182,7 +182,6 @@ struct Population: Sendable {
             return i
         }
 
-        // Roles: name, path, kind of session.
         var roles: [Role] = []
         func role(_ name: String, path: String = "/") -> Role {
             let r = Role(name: b(name), arn: b("arn:aws:iam::\(id):role\(path)\(name)"), id: b(iamID("AROA")))
@@ -292,10 +291,13 @@ struct Population: Sendable {
             // Mostly office/VPN egress, sometimes home: weights by repetition.
             [offices[h % 2], offices[h % 2], offices[h % 2], offices[2 + (h % 2)], homes[h % homes.count]]
         }
-        let ssoSuffix = { (rng: inout Xoshiro256) in rng.characters(16, from: hexDigits) }
-        let ssoAdmin = role("AWSReservedSSO_AdministratorAccess_" + ssoSuffix(&rng), path: "/aws-reserved/sso.amazonaws.com/")
-        let ssoPower = role("AWSReservedSSO_PowerUserAccess_" + ssoSuffix(&rng), path: "/aws-reserved/sso.amazonaws.com/")
-        let ssoRead = role("AWSReservedSSO_ReadOnlyAccess_" + ssoSuffix(&rng), path: "/aws-reserved/sso.amazonaws.com/")
+        // Identity Center permission sets appear as roles named AWSReservedSSO_<set>_<hex>.
+        func ssoRole(_ set: String) -> Role {
+            role("AWSReservedSSO_\(set)_" + rng.characters(16, from: hexDigits), path: "/aws-reserved/sso.amazonaws.com/")
+        }
+        let ssoAdmin = ssoRole("AdministratorAccess")
+        let ssoPower = ssoRole("PowerUserAccess")
+        let ssoRead = ssoRole("ReadOnlyAccess")
         _ = add(assumed(ssoAdmin, session: "dave.kim@acme.example", ips: humanIPs(0), sessionHours: 8), .ssoAdmin)
         _ = add(assumed(ssoPower, session: "erin.lopez@acme.example", ips: humanIPs(1), sessionHours: 8), .ssoPowerErin)
         _ = add(assumed(ssoPower, session: "farid.haddad@acme.example", ips: humanIPs(2), sessionHours: 8), .ssoPowerFarid)

@@ -22,10 +22,10 @@ func streamSeed(_ seed: UInt64, _ parts: UInt64...) -> UInt64 {
 /// specified, so the same seed gives the same trail on every platform and Swift version
 /// (unlike `SystemRandomNumberGenerator` or `Double.random(in:using:)`, whose algorithms are
 /// not part of the API contract).
-public struct Xoshiro256: RandomNumberGenerator, Sendable {
+struct Xoshiro256: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
 
-    public init(seed: UInt64) {
+    init(seed: UInt64) {
         // Successive SplitMix64 outputs, as the xoshiro authors recommend for seeding.
         let g: UInt64 = 0x9E37_79B9_7F4A_7C15
         s0 = splitMix64(seed); s1 = splitMix64(seed &+ g); s2 = splitMix64(seed &+ 2 &* g); s3 = splitMix64(seed &+ 3 &* g)
@@ -33,7 +33,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     }
 
     @inline(__always)
-    public mutating func next() -> UInt64 {
+    mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3

@@ -30,6 +30,10 @@ struct Persona: Sendable {
     var bursty = false
     /// Sign-ins use a morning-shifted curve.
     var morning = false
+    /// Forces the client for all of this persona's calls (the SSM agent, the console).
+    var client: Client? = nil
+    /// People without a fixed client use the console for half of these calls, else the CLI.
+    var halfInConsole = false
 }
 
 enum Personas {
@@ -51,7 +55,7 @@ enum Personas {
         ]),
         Persona(name: "ssm-agent", shape: .flat, share: 0.24, who: [(.instances, 1)], templates: [
             ("UpdateInstanceInformation", 6), ("ListInstanceAssociations", 3),
-        ]),
+        ], client: .ssmAgent),
         Persona(name: "aws-services", shape: .flat, share: 0.10, who: [(.services, 1)], templates: [("AssumeRole", 1)]),
         Persona(name: "workloads-steady", shape: .flat, share: 0.18, who: [(.instances, 2), (.lambdas, 1)], templates: workloadMix,
                 deniedRate: 0.003),
@@ -74,7 +78,7 @@ enum Personas {
             ("DescribeAlarms", 2), ("DescribeAlarmHistory", 0.5), ("ListTables", 1), ("DescribeTable", 1), ("ListAliases", 1),
             ("DescribeKey", 0.5), ("ListSecrets", 1), ("DescribeSecret", 0.5), ("DescribeInstanceInformation", 0.5),
             ("DescribeLoadBalancers", 1), ("DescribeComplianceByConfigRule", 0.5), ("DescribeAutoScalingGroups", 0.5),
-        ], deniedRate: 0.006),
+        ], deniedRate: 0.006, client: .console),
         Persona(name: "cli", shape: .business, share: 0.15, who: [
             (.role(.bob), 1), (.role(.ssoPowerErin), 1), (.role(.ssoPowerFarid), 1.3),
         ], templates: [
@@ -111,11 +115,11 @@ enum Personas {
             ("EnableKeyRotation", 0.2), ("DisableKey", 0.3), ("ScheduleKeyDeletion", 0.2), ("PutConfigurationRecorder", 0.04),
             ("PutDeliveryChannel", 0.04), ("UpdateTrail", 0.2), ("UpdateFunctionCode20150331v2", 2),
             ("PutRetentionPolicy", 0.3), ("PutMetricAlarm", 0.5),
-        ], deniedRate: 0.03),
+        ], deniedRate: 0.03, halfInConsole: true),
         Persona(name: "sign-in", shape: .people(perDay: 0.12, minimum: 4, maximum: 30), share: 0, who: [
             (.role(.ssoAdmin), 1), (.role(.ssoPowerErin), 1), (.role(.ssoPowerFarid), 1), (.role(.ssoReadGrace), 1),
             (.role(.ssoReadHugo), 1), (.role(.alice), 1.2), (.role(.carol), 0.8), (.role(.root), 0.03),
-        ], templates: [("ConsoleLogin", 1)], morning: true),
+        ], templates: [("ConsoleLogin", 1)], morning: true, client: .browser),
     ]
 
     static let workloadMix: [(String, Double)] = [

@@ -393,7 +393,8 @@ struct SlotEngine {
         let t0 = Int64(g.startDay) * 86_400 + Int64(slot) * RateModel.slotSeconds
         for s in 0..<streams { specs[s].removeAll(keepingCapacity: true) }
 
-        // Organisation-wide busy days and busy hours.
+        // Organisation-wide busy days and busy hours: log-normal factors (the −σ²/2 keeps their
+        // mean at 1, so --events-per-day stays the mean).
         var dayRng = Xoshiro256(seed: streamSeed(seed, 5, UInt64(day)))
         let dayNoise = exp(0.08 * dayRng.normal() - 0.0032)
         var hourRng = Xoshiro256(seed: streamSeed(seed, 6, UInt64(day), UInt64(slotOfDay / 12)))
@@ -463,7 +464,7 @@ struct SlotEngine {
         else if rng.chance(persona.throttledRate) { error = .throttled }
         else if template == getBucketPolicy && rng.chance(0.3) { error = .noSuchBucketPolicy }
         else if tpl.service == .signin && rng.chance(who.usesMFA ? 0.05 : 0.1) && who.kind != .assumedRole { error = .failedAuthentication }
-        let client = clientFor(persona: persona, principal: who, template: tpl, rng: &rng)
+        let client = clientFor(persona: persona, principal: who, rng: &rng)
         let region = tpl.isGlobal ? g.population.homeRegion : r
         let spec = EventSpec(time: t, sortKey: t + jitter, account: Int32(a), region: Int32(region), principal: principal,
                              template: template, ip: who.ips[rng.below(who.ips.count)], client: client, error: error,
@@ -471,14 +472,12 @@ struct SlotEngine {
         specs[stream(a, region)].append(spec)
     }
 
-    private func clientFor(persona: Persona, principal p: Principal, template: Template, rng: inout Xoshiro256) -> Client {
-        if template.service == .signin { return .browser }
-        if persona.name == "ssm-agent" { return .ssmAgent }
-        if persona.name == "console" && p.kind != .awsService { return .console }
+    private func clientFor(persona: Persona, principal p: Principal, rng: inout Xoshiro256) -> Client {
+        if let forced = persona.client, p.kind != .awsService { return forced }
         switch p.client {
         case .terraform?: return rng.chance(0.75) ? .terraform : .boto3
         case let c?: return c
-        case nil: return persona.name == "changes" && rng.chance(0.5) ? .console : .cliLinux
+        case nil: return persona.halfInConsole && rng.chance(0.5) ? .console : .cliLinux
         }
     }
 
