@@ -107,6 +107,9 @@ public enum InputDiscovery {
             closedir(handle)
             names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             let prefix = dir.hasSuffix("/") ? dir : dir + "/"
+            // A folder holding `AWSLogs/` is a bucket (or prefix) root in the S3 delivery layout:
+            // its other files (labels, manifests, notes) are not trail files.
+            let bucketRoot = names.contains("AWSLogs")
             for name in names {
                 let path = prefix + name
                 var child = stat()
@@ -119,7 +122,9 @@ public enum InputDiscovery {
                 case S_IFDIR:
                     try walk(path, child)
                 case S_IFREG:
-                    if InputDiscovery.isDigest(path) {
+                    if bucketRoot {
+                        result.ignored.append(path)
+                    } else if InputDiscovery.isDigest(path) {
                         digest(path)
                     } else if InputDiscovery.hasInputSuffix(name) {
                         take(InputFile(path: path, size: Int64(child.st_size)))

@@ -45,6 +45,17 @@ import TrailJSON
         #expect(again.files == d.files)
     }
 
+    @Test func bucketRootTakesOnlyTheAWSLogsTree() throws {
+        let dir = TempDir()
+        dir.write("AWSLogs/1/CloudTrail/us-east-1/2024/01/02/a.json.gz", [0x1F, 0x8B])
+        dir.write("labels.json", "{}")
+        dir.write("plain/labels.json", "{}")
+        let d = try InputDiscovery.discover([dir.url.path])
+        let root = dir.url.path + "/"
+        #expect(d.files.map { String($0.path.dropFirst(root.count)) } == ["AWSLogs/1/CloudTrail/us-east-1/2024/01/02/a.json.gz", "plain/labels.json"])
+        #expect(d.ignored.map { String($0.dropFirst(root.count)) } == ["labels.json"])
+    }
+
     @Test func explicitFileWithAnyExtensionAndStdin() throws {
         let dir = TempDir()
         let f = dir.write("trail.txt", "{}")

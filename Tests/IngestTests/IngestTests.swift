@@ -12,7 +12,8 @@ struct Scratch {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("tw-ingest-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
-    var db: String { url.appendingPathComponent("t.db").path }
+    /// Beside the scratch folder, so walking the folder never meets the database.
+    var db: String { url.path + ".db" }
 
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String { try write(name, Array(text.utf8)) }
@@ -62,16 +63,18 @@ func count(_ scratch: Scratch, _ sql: String) throws -> Int64? {
                                   #"{"Records":[\#(ct("r1")),\#(ct("r2"))]}"#)
         _ = try s.gzip(records)
         try FileManager.default.removeItem(atPath: records)
-        try s.write("lines.ndjson", ct("n1") + "\n\n" + ct("n2") + "\n")
+        try s.write("other/lines.ndjson", ct("n1") + "\n\n" + ct("n2") + "\n")
         let inner = JSONValue.quoted(ct("l1"))
-        try s.write("lookup.json", #"{"Events":[{"EventId":"l1","EventName":"StopInstances","CloudTrailEvent":\#(inner)}]}"#)
-        try s.write("bare.json", "[\(ct("b1"))]")
+        try s.write("other/lookup.json", #"{"Events":[{"EventId":"l1","EventName":"StopInstances","CloudTrailEvent":\#(inner)}]}"#)
+        try s.write("other/bare.json", "[\(ct("b1"))]")
         let msg = JSONValue.quoted(ct("c1"))
-        try s.write("cw.json", #"{"events":[{"logStreamName":"111111111111_CloudTrail_us-east-1","timestamp":1790823600000,"message":\#(msg),"ingestionTime":1790823601000,"eventId":"1"}]}"#)
+        try s.write("other/cw.json", #"{"events":[{"logStreamName":"111111111111_CloudTrail_us-east-1","timestamp":1790823600000,"message":\#(msg),"ingestionTime":1790823601000,"eventId":"1"}]}"#)
         try s.write("AWSLogs/111111111111/CloudTrail-Digest/us-east-1/2026/10/01/111111111111_CloudTrail-Digest_us-east-1_t_us-east-1_20261001T040000Z.json.gz", [0x1f, 0x8b])
 
+        try s.write("labels.json", "{}")  // beside AWSLogs/: a bucket root's loose files are not trail files
+
         let summary = try ingest(s, [s.url.path])
-        #expect(summary.files == 5)
+        #expect(summary.files == 5 && summary.ignoredFiles == 1)
         #expect(summary.digestFiles == 1)
         #expect(summary.events == 7 && summary.records == 7 && summary.rejected == 0 && summary.duplicates == 0)
         let ids = try TrailStore(path: s.db).connection.prepare("SELECT event_id FROM events ORDER BY event_id").rows().map { $0[0] }
