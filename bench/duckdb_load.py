@@ -18,7 +18,7 @@ con.execute(f"""
     CREATE TABLE events AS
     SELECT unnest(Records) AS r
     FROM read_json('{root}/**/*.json.gz', columns = {{'Records': 'JSON[]'}}, format = 'auto',
-                   maximum_object_size = 1073741824)
+                   maximum_object_size = 67108864)
 """)
 con.execute("""
     CREATE TABLE flat AS SELECT

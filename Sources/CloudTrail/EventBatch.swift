@@ -38,6 +38,8 @@ public struct EventBatch: Sendable {
 
     public struct Row: Sendable {
         public var raw: TextRef
+        /// `EventKey.hash` of the eventID column.
+        public var eventKey: Int64
         public var timeMillis: Int64
         /// 1, 0, or -1 for absent.
         public var readOnly: Int8
@@ -69,6 +71,11 @@ public struct EventBatch: Sendable {
     func string(_ r: TextRef) -> String? {
         guard !r.isNull else { return nil }
         return String(decoding: bytes[Int(r.start)..<Int(r.start + r.count)], as: UTF8.self)
+    }
+
+    /// `EventKey.hash` of the text at `ref`.
+    func key(of ref: TextRef) -> Int64 {
+        bytes.withUnsafeBytes { EventKey.hash(UnsafeRawBufferPointer(rebasing: $0[Int(ref.start)..<Int(ref.start + max(ref.count, 0))])) }
     }
 
     /// Appends bytes and returns their ref.

@@ -119,7 +119,8 @@ public struct EventNormalizer {
             batch.refs[rowRefs + EventBatch.Column.logStream.rawValue] = batch.append(stream)
         }
         if bytes.count > EventNormalizer.oversizeLimit { flags.insert(.oversized) }
-        batch.rows.append(EventBatch.Row(raw: .init(start: base, count: Int32(bytes.count)), timeMillis: timeMillis,
+        let key = batch.key(of: batch.refs[rowRefs + EventBatch.Column.eventID.rawValue])
+        batch.rows.append(EventBatch.Row(raw: .init(start: base, count: Int32(bytes.count)), eventKey: key, timeMillis: timeMillis,
                                          readOnly: readOnly, flags: flags, ingestionMillis: record.ingestionTimeMillis,
                                          recordIndex: record.index))
         return .stored(flags)
@@ -143,7 +144,8 @@ public struct EventNormalizer {
         refs[EventBatch.Column.eventID.rawValue] = batch.append("log-" + EventNormalizer.hexDigest(Array(key.utf8) + record.bytes))
         if let stream = record.logStream { refs[EventBatch.Column.logStream.rawValue] = batch.append(stream) }
         batch.refs.append(contentsOf: refs)
-        batch.rows.append(EventBatch.Row(raw: .init(start: base, count: Int32(record.bytes.count)), timeMillis: time,
+        let eventKey = batch.key(of: refs[EventBatch.Column.eventID.rawValue])
+        batch.rows.append(EventBatch.Row(raw: .init(start: base, count: Int32(record.bytes.count)), eventKey: eventKey, timeMillis: time,
                                          readOnly: -1, flags: flags, ingestionMillis: record.ingestionTimeMillis,
                                          recordIndex: record.index))
         return .stored(flags)

@@ -1,4 +1,9 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CloudTrail
 
 /// A record that could not be stored, with where it was and why.
@@ -33,15 +38,17 @@ public final class EventWriter {
     private let insertEvent: SQLiteStatement
     private let insertJSON: SQLiteStatement
     private let insertReject: SQLiteStatement
+    private let findKey: SQLiteStatement
 
     public init(store: TrailStore) throws(StoreError) {
         self.store = store
         insertEvent = try store.connection.prepare("""
             INSERT OR IGNORE INTO events(event_id, event_name, event_source, aws_region, recipient_account,
                 identity_type, identity_arn, principal_id, user_name, source_ip, error_code, event_type,
-                event_category, log_stream, time_ms, read_only, log, source_id, ingestion_ms, flags)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+                event_category, log_stream, time_ms, read_only, log, source_id, ingestion_ms, flags, event_key)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
             """)
+        findKey = try store.connection.prepare("SELECT event_id FROM events WHERE event_key = ?1")
         insertJSON = try store.connection.prepare("INSERT INTO event_json(id, json) VALUES (?1, ?2)")
         insertReject = try store.connection.prepare("""
             INSERT OR IGNORE INTO rejects(source_id, path, file_key, record_index, byte_offset, line, reason, excerpt, rejected_ms)
@@ -54,44 +61,77 @@ public final class EventWriter {
         var inserted = 0
         let db = store.connection.handle
         let columns = EventBatch.columnCount
+        let idColumn = EventBatch.Column.eventID.rawValue
+        // The C handles and raw buffers are taken once: this loop runs per event and any
+        // retain/release or bounds check in it shows in the ingest profile.
+        let ev = insertEvent.handle
+        let js = insertJSON.handle
         let outcome: StoreError? = batch.bytes.withUnsafeBufferPointer { buf -> StoreError? in
             guard let base = buf.baseAddress else { return nil }
-            return log.withCString { logPtr -> StoreError? in
-                for (r, row) in batch.rows.enumerated() {
-                    let s = insertEvent
-                    for c in 0..<columns {
-                        let ref = batch.refs[r * columns + c]
-                        if ref.isNull { s.bindNull(at: Int32(c + 1)) } else {
-                            s.bindTextNoCopy(base + Int(ref.start), count: Int(ref.count), at: Int32(c + 1))
+            return batch.refs.withUnsafeBufferPointer { refs in
+                batch.rows.withUnsafeBufferPointer { rows in
+                    log.withCString { logPtr -> StoreError? in
+                        for r in 0..<rows.count {
+                            let row = rows[r]
+                            let rowRefs = refs.baseAddress! + r * columns
+                            for c in 0..<columns {
+                                let ref = rowRefs[c]
+                                if ref.count < 0 { sqlite3_bind_null(ev, Int32(c + 1)) } else {
+                                    (base + Int(ref.start)).withMemoryRebound(to: CChar.self, capacity: Int(ref.count)) {
+                                        _ = sqlite3_bind_text(ev, Int32(c + 1), $0, ref.count, csqlite_static())
+                                    }
+                                }
+                            }
+                            sqlite3_bind_int64(ev, 15, row.timeMillis)
+                            if row.readOnly < 0 { sqlite3_bind_null(ev, 16) } else { sqlite3_bind_int64(ev, 16, Int64(row.readOnly)) }
+                            sqlite3_bind_text(ev, 17, logPtr, -1, csqlite_static())
+                            if let sourceID { sqlite3_bind_int64(ev, 18, sourceID) } else { sqlite3_bind_null(ev, 18) }
+                            sqlite3_bind_int64(ev, 19, row.ingestionMillis ?? ingestionMillis)
+                            sqlite3_bind_int64(ev, 20, Int64(row.flags.rawValue))
+                            // Insert under the event's key; on a conflict, the same eventID means a
+                            // duplicate and another one means a hash collision: try the next key.
+                            var key = row.eventKey
+                            var isNew = false
+                            while true {
+                                sqlite3_bind_int64(ev, 21, key)
+                                let rc = sqlite3_step(ev)
+                                sqlite3_reset(ev)
+                                guard rc == SQLITE_DONE else {
+                                    return StoreError(code: rc, message: String(cString: sqlite3_errmsg(db)), context: "inserting event")
+                                }
+                                if sqlite3_changes(db) == 1 { isNew = true; break }
+                                let idRef = rowRefs[idColumn]
+                                if storedID(forKey: key, equals: UnsafeRawBufferPointer(start: base + Int(idRef.start), count: Int(idRef.count))) { break }
+                                key = EventKey.probe(after: key)
+                            }
+                            guard isNew else { continue }
+                            inserted += 1
+                            sqlite3_bind_int64(js, 1, sqlite3_last_insert_rowid(db))
+                            (base + Int(row.raw.start)).withMemoryRebound(to: CChar.self, capacity: Int(row.raw.count)) {
+                                _ = sqlite3_bind_text(js, 2, $0, row.raw.count, csqlite_static())
+                            }
+                            let rc2 = sqlite3_step(js)
+                            sqlite3_reset(js)
+                            guard rc2 == SQLITE_DONE else {
+                                return StoreError(code: rc2, message: String(cString: sqlite3_errmsg(db)), context: "inserting event record")
+                            }
                         }
-                    }
-                    s.bindInt(row.timeMillis, at: 15)
-                    if row.readOnly < 0 { s.bindNull(at: 16) } else { s.bindInt(Int64(row.readOnly), at: 16) }
-                    sqlite3_bind_text(s.handle, 17, logPtr, -1, csqlite_static())
-                    if let sourceID { s.bindInt(sourceID, at: 18) } else { s.bindNull(at: 18) }
-                    s.bindInt(row.ingestionMillis ?? ingestionMillis, at: 19)
-                    s.bindInt(Int64(row.flags.rawValue), at: 20)
-                    let rc = sqlite3_step(s.handle)
-                    sqlite3_reset(s.handle)
-                    guard rc == SQLITE_DONE else {
-                        return StoreError(code: rc, message: String(cString: sqlite3_errmsg(db)), context: "inserting event")
-                    }
-                    guard sqlite3_changes(db) == 1 else { continue }
-                    inserted += 1
-                    let j = insertJSON
-                    j.bindInt(sqlite3_last_insert_rowid(db), at: 1)
-                    j.bindTextNoCopy(base + Int(row.raw.start), count: Int(row.raw.count), at: 2)
-                    let rc2 = sqlite3_step(j.handle)
-                    sqlite3_reset(j.handle)
-                    guard rc2 == SQLITE_DONE else {
-                        return StoreError(code: rc2, message: String(cString: sqlite3_errmsg(db)), context: "inserting event record")
+                        return nil
                     }
                 }
-                return nil
             }
         }
         if let outcome { throw outcome }
         return inserted
+    }
+
+    /// Whether the event stored under `key` has exactly this eventID.
+    private func storedID(forKey key: Int64, equals id: UnsafeRawBufferPointer) -> Bool {
+        findKey.bindInt(key, at: 1)
+        defer { sqlite3_reset(findKey.handle) }
+        guard sqlite3_step(findKey.handle) == SQLITE_ROW, let p = sqlite3_column_text(findKey.handle, 0) else { return false }
+        let n = Int(sqlite3_column_bytes(findKey.handle, 0))
+        return n == id.count && (n == 0 || memcmp(p, id.baseAddress!, n) == 0)
     }
 
     /// Stores rejects; one already recorded for the same file position is not added again.

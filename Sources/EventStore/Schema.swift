@@ -27,6 +27,7 @@ enum Schema {
         -- most; everything else is read from event_json. Kept narrow so scans stay fast.
         CREATE TABLE events (
             id                  INTEGER PRIMARY KEY,
+            event_key           INTEGER NOT NULL,   -- EventKey.hash(event_id), probed on collision
             event_id            TEXT NOT NULL,
             time_ms             INTEGER NOT NULL,
             event_name          TEXT,
@@ -48,7 +49,7 @@ enum Schema {
             ingestion_ms        INTEGER NOT NULL,
             flags               INTEGER NOT NULL DEFAULT 0
         );
-        CREATE UNIQUE INDEX events_event_id ON events(event_id);
+        CREATE UNIQUE INDEX events_event_key ON events(event_key);
 
         -- The record exactly as read, keyed by events.id.
         CREATE TABLE event_json (

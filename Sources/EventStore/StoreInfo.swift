@@ -1,3 +1,5 @@
+import CloudTrail
+
 /// A summary of what a store holds (`trailwatch events info`).
 public struct StoreInfo: Sendable, Equatable {
     public struct Count: Sendable, Equatable {
@@ -91,8 +93,21 @@ extension TrailStore {
 
     /// The stored record of an event, exactly as ingested.
     public func rawRecord(eventID: String) throws(StoreError) -> String? {
-        let s = try connection.prepare("SELECT j.json FROM events e JOIN event_json j ON j.id = e.id WHERE e.event_id = ?")
-        try s.bind([.text(eventID)])
+        guard let id = try rowID(eventID: eventID) else { return nil }
+        let s = try connection.prepare("SELECT json FROM event_json WHERE id = ?")
+        try s.bind([.integer(id)])
         return try s.step() ? s.text(0) : nil
+    }
+
+    /// The `events.id` of an eventID: probes from its key until the id or a free key is found.
+    public func rowID(eventID: String) throws(StoreError) -> Int64? {
+        let s = try connection.prepare("SELECT id, event_id FROM events WHERE event_key = ?")
+        var key = EventKey.hash(eventID)
+        while true {
+            try s.bind([.integer(key)])
+            guard try s.step() else { return nil }
+            if s.text(1) == eventID { return s.int64(0) }
+            key = EventKey.probe(after: key)
+        }
     }
 }

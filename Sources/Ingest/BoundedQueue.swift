@@ -1,11 +1,12 @@
 import Foundation
 
-/// A blocking FIFO with a capacity, so fast readers cannot run ahead of the writer and grow memory
-/// without bound.
+/// A blocking FIFO bounded by the total weight (bytes) of what it holds, so fast readers cannot run
+/// ahead of the writer and grow memory without bound, while many small files still queue up.
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    private var items: [(Element, Int)] = []
     private var head = 0
+    private var weight = 0
     private let capacity: Int
     private var producersLeft: Int
     private var cancelled = false
@@ -15,14 +16,16 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         self.producersLeft = producers
     }
 
-    /// Blocks while full. Returns false once the queue is cancelled.
+    /// Blocks while full (an item heavier than the capacity still goes in when the queue is
+    /// empty). Returns false once the queue is cancelled.
     @discardableResult
-    func push(_ item: Element) -> Bool {
+    func push(_ item: Element, weight itemWeight: Int = 1) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !cancelled { condition.wait() }
+        while weight > 0 && weight + itemWeight > capacity && !cancelled { condition.wait() }
         guard !cancelled else { return false }
-        items.append(item)
+        items.append((item, itemWeight))
+        weight += itemWeight
         condition.broadcast()
         return true
     }
@@ -33,8 +36,9 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         defer { condition.unlock() }
         while items.count == head && producersLeft > 0 && !cancelled { condition.wait() }
         guard items.count > head, !cancelled else { return nil }
-        let item = items[head]
+        let (item, itemWeight) = items[head]
         head += 1
+        weight -= itemWeight
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0

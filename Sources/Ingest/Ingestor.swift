@@ -14,6 +14,8 @@ public struct IngestOptions: Sendable {
     public var batchSize: Int = 2048
     /// Rows per write transaction: large enough to amortise commits, small enough for WAL.
     public var commitEvery: Int = 50_000
+    /// Decoded bytes the readers may have queued ahead of the writer.
+    public var queueBytes: Int = 32 << 20
 
     public init() {}
 }
@@ -109,7 +111,7 @@ public final class Ingestor {
         let completed = try store.completedSourceHashes()
         let runID = try store.startRun(nowMillis: Self.nowMillis())
 
-        let queue = BoundedQueue<Message>(capacity: 8, producers: min(options.readers, max(files.count, 1)))
+        let queue = BoundedQueue<Message>(capacity: options.queueBytes, producers: min(options.readers, max(files.count, 1)))
         let counter = WorkCounter(count: files.count)
         let options = self.options
         let readerCount = min(options.readers, max(files.count, 1))
@@ -131,6 +133,8 @@ public final class Ingestor {
         var rowsInTransaction = 0
         var filesDone = 0
         var lastProgress = clock.now
+        store.beginBulkLoad()
+        defer { store.endBulkLoad() }
         try store.begin()
         do {
             while let message = queue.pop() {
@@ -233,14 +237,13 @@ public final class Ingestor {
         }
         var normalizer = EventNormalizer()
         var batch = EventBatch()
-        batch.bytes.reserveCapacity(options.batchSize * 2048)
         var rejects: [RejectRecord] = []
         var records = 0
         var stats = ChunkStats()
         func flush() -> Bool {
-            let ok = queue.push(.chunk(file: index, sha256: sha, batch: batch, rejects: rejects, records: records, stats: stats))
+            let ok = queue.push(.chunk(file: index, sha256: sha, batch: batch, rejects: rejects, records: records, stats: stats),
+                                weight: batch.bytes.capacity + rejects.reduce(0) { $0 + $1.excerpt.count } + 64)
             batch = EventBatch()
-            batch.bytes.reserveCapacity(options.batchSize * 2048)
             rejects = []
             records = 0
             stats = ChunkStats()

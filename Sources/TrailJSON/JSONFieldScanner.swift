@@ -62,7 +62,6 @@ public struct JSONFieldScanner: Sendable {
         s.position += 1
         s.skipWhitespace()
         if s.peek() == 0x7D { s.position += 1; return }
-        let children = nodes[node].children
         while true {
             s.skipWhitespace()
             guard let k = s.peek() else { throw JSONError(.unexpectedEnd, at: s.position) }
@@ -70,8 +69,7 @@ public struct JSONFieldScanner: Sendable {
             let key = try s.scanString()
             try s.expect(0x3A, "':'")
             s.skipWhitespace()
-            var matched = -1
-            if !children.isEmpty { matched = match(key, children, s) }
+            let matched = match(key, node, s)
             if matched >= 0 {
                 try selectedValue(&s, node: matched, depth: depth + 1, into: &fields)
             } else {
@@ -81,21 +79,22 @@ public struct JSONFieldScanner: Sendable {
         }
     }
 
-    private func match(_ key: JSONScanner.StringToken, _ children: [Int], _ s: JSONScanner) -> Int {
+    /// The child of `node` named by `key`, or -1. Reads the node table in place: copying a
+    /// node's `children` array here cost a retain/release pair per key on the ingest path.
+    private func match(_ key: JSONScanner.StringToken, _ node: Int, _ s: JSONScanner) -> Int {
         let len = key.end - key.start
-        for c in children {
-            let want = nodes[c].key
-            if key.hasEscapes {
-                if s.decodeString(key).utf8.elementsEqual(want) { return c }
-                continue
+        return nodes.withUnsafeBufferPointer { table -> Int in
+            table[node].children.withUnsafeBufferPointer { children -> Int in
+                for c in children {
+                    let matched = table[c].key.withUnsafeBufferPointer { want -> Bool in
+                        if key.hasEscapes { return s.decodeString(key).utf8.elementsEqual(want) }
+                        return want.count == len && memcmp(s.base + key.start, want.baseAddress!, len) == 0
+                    }
+                    if matched { return c }
+                }
+                return -1
             }
-            guard want.count == len else { continue }
-            let equal = want.withUnsafeBufferPointer { w in
-                memcmp(s.base + key.start, w.baseAddress!, len) == 0
-            }
-            if equal { return c }
         }
-        return -1
     }
 
     private func selectedValue(_ s: inout JSONScanner, node: Int, depth: Int, into fields: inout [Field?]) throws(JSONError) {

@@ -37,7 +37,7 @@ func batch(_ records: [String]) -> EventBatch {
         let store = try TrailStore(path: path)
         #expect(store.schemaVersion == Schema.version)
         let indexes = try store.connection.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").rows()
-        #expect(indexes.contains([.text("events_time")]) && indexes.contains([.text("events_event_id")]))
+        #expect(indexes.contains([.text("events_time")]) && indexes.contains([.text("events_event_key")]))
     }
 
     @Test func upgradesAnOlderFile() throws {
@@ -46,7 +46,7 @@ func batch(_ records: [String]) -> EventBatch {
             let c = try SQLiteConnection(path: path)
             try c.execute(Schema.migrations[0])
             try c.execute("PRAGMA user_version = 1")
-            try c.execute("INSERT INTO events(event_id, time_ms, log, ingestion_ms) VALUES ('old', 1, 'cloudtrail', 1)")
+            try c.execute("INSERT INTO events(event_key, event_id, time_ms, log, ingestion_ms) VALUES (1, 'old', 1, 'cloudtrail', 1)")
         }
         let store = try TrailStore(path: path)
         #expect(store.schemaVersion == Schema.version)
@@ -97,6 +97,24 @@ func batch(_ records: [String]) -> EventBatch {
         #expect(try writer.insert(batch([b]), log: "cloudtrail", sourceID: nil, ingestionMillis: 5) == 0)
         try store.commit()
         #expect(try store.connection.scalarInt("SELECT count(*) FROM event_json") == 2)
+    }
+
+    @Test func hashCollisionsLoseNothing() throws {
+        // Force every event onto one key, as if all their eventIDs hashed alike.
+        let store = try TrailStore(path: temporaryDatabasePath())
+        let writer = try EventWriter(store: store)
+        var colliding = batch([a, b, a])
+        for i in colliding.rows.indices { colliding.rows[i].eventKey = 42 }
+        try store.begin()
+        #expect(try writer.insert(colliding, log: "cloudtrail", sourceID: nil, ingestionMillis: 5) == 2)
+        #expect(try writer.insert(colliding, log: "cloudtrail", sourceID: nil, ingestionMillis: 5) == 0)
+        try store.commit()
+        #expect(try store.connection.prepare("SELECT event_key, event_id FROM events ORDER BY event_key").rows()
+                == [[.integer(42), .text("e-1")], [.integer(43), .text("e-2")]])
+        #expect(try store.rawRecord(eventID: "e-2") == nil, "looked up from its real hash, which was never stored")
+        try store.connection.execute("UPDATE events SET event_key = \(EventKey.hash("e-2")) + (event_key - 42) * 0 WHERE event_id = 'e-1'")
+        try store.connection.execute("UPDATE events SET event_key = \(EventKey.hash("e-2")) + 1 WHERE event_id = 'e-2'")
+        #expect(try store.rawRecord(eventID: "e-2") == b, "found by probing past a colliding event")
     }
 
     @Test func rejectsAreStoredOncePerPosition() throws {
