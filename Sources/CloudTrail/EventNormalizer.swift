@@ -156,14 +156,6 @@ public struct EventNormalizer {
     public static func synthesizedID(_ bytes: [UInt8]) -> String { "synth-" + hexDigest(bytes) }
 
     static func hexDigest(_ bytes: [UInt8]) -> String {
-        let digest = SHA256.hash(data: bytes)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for b in digest.prefix(16) {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.string(SHA256.hash(data: bytes).prefix(16))
     }
 }

@@ -25,6 +25,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteConnection {
     public let handle: OpaquePointer
     public let path: String
+    /// Statements that run once per file or per query, kept prepared.
+    private var statementCache: [String: SQLiteStatement] = [:]
 
     /// Opens (creating if needed) the database at `path`. New files get mode 0600 because trails
     /// hold sensitive data; SQLite gives its -wal/-shm files the same mode.
@@ -73,6 +75,14 @@ public final class SQLiteConnection {
             throw StoreError(code: rc, message: errorMessage, context: String(sql.prefix(160)))
         }
         return SQLiteStatement(stmt, connection: self, sql: sql)
+    }
+
+    /// A prepared statement reused across calls (reset and rebound by the caller's `bind`).
+    public func cached(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        if let s = statementCache[sql] { return s }
+        let s = try prepare(sql)
+        statementCache[sql] = s
+        return s
     }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }

@@ -94,16 +94,17 @@ public final class TrailStore {
     public func beginSource(path: String, size: Int64, sha256: String, format: String?, sourceName: String,
                             nowMillis: Int64) throws(StoreError) -> Int64
     {
-        let find = try connection.prepare("SELECT id FROM sources WHERE sha256 = ?")
+        let find = try connection.cached("SELECT id FROM sources WHERE sha256 = ?")
+        defer { find.reset() }  // a cached statement left on a row would hold its read open
         try find.bind([.text(sha256)])
         if try find.step() {
             let id = find.int64(0)
-            let upd = try connection.prepare("UPDATE sources SET path = ?, format = ?, status = 'partial', started_ms = ? WHERE id = ?")
+            let upd = try connection.cached("UPDATE sources SET path = ?, format = ?, status = 'partial', started_ms = ? WHERE id = ?")
             try upd.bind([.text(path), format.map(SQLiteValue.text) ?? .null, .integer(nowMillis), .integer(id)])
             try upd.step()
             return id
         }
-        let ins = try connection.prepare("""
+        let ins = try connection.cached("""
             INSERT INTO sources(path, size, sha256, format, source_name, status, started_ms)
             VALUES (?, ?, ?, ?, ?, 'partial', ?)
             """)
@@ -116,7 +117,7 @@ public final class TrailStore {
     /// Marks a file as wholly read, with what it held. Counts replace earlier partial counts:
     /// the final read saw every record.
     public func completeSource(id: Int64, format: String?, counts: SourceCounts, nowMillis: Int64) throws(StoreError) {
-        let s = try connection.prepare("""
+        let s = try connection.cached("""
             UPDATE sources SET status = 'complete', format = ?, records = ?, inserted = inserted + ?,
                 duplicates = ?, rejects = ?, ingested_ms = ? WHERE id = ?
             """)

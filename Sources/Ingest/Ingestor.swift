@@ -299,7 +299,7 @@ public final class Ingestor {
             if n == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
-        return .success(hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return .success(Hex.string(hasher.finalize()))
     }
 
     static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
