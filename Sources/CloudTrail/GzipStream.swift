@@ -149,8 +149,9 @@ public final class GzipDecoder {
     }
 }
 
-/// Streaming gzip compression (one member). Used by the trail generator and tests to write
-/// `.json.gz` files the way CloudTrail delivers them.
+/// Streaming gzip compression. Used by the trail generator and tests to write `.json.gz` files
+/// the way CloudTrail delivers them. zlib's default gzip header has mtime 0 and no name, so the
+/// output is byte-identical for the same input and level.
 public final class GzipEncoder {
     private var stream = z_stream()
     private var scratch: UnsafeMutablePointer<UInt8>
@@ -183,6 +184,23 @@ public final class GzipEncoder {
         input.withUnsafeBytes { compress($0, into: &out) }
     }
 
+    /// Starts a new member on the same deflate state, so writing many small files does not pay
+    /// for a fresh 256 KB zlib state each time.
+    public func reset() {
+        deflateReset(&stream)
+        finished = false
+    }
+
+    /// One whole gzip member of `input` (the encoder is reset first and can be reused).
+    public func member(_ input: [UInt8]) -> [UInt8] {
+        reset()
+        var out = [UInt8]()
+        out.reserveCapacity(input.count / 4 + 64)
+        compress(input, into: &out)
+        finish(into: &out)
+        return out
+    }
+
     /// Ends the member: flushes the rest and writes the gzip trailer.
     public func finish(into out: inout [UInt8]) {
         guard !finished else { return }
@@ -210,10 +228,6 @@ public final class GzipEncoder {
 
     /// Compresses a whole buffer into one gzip member.
     public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
-        let e = GzipEncoder(level: level)
-        var out = [UInt8]()
-        e.compress(bytes, into: &out)
-        e.finish(into: &out)
-        return out
+        GzipEncoder(level: level).member(bytes)
     }
 }

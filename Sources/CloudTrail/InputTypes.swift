@@ -48,7 +48,7 @@ public struct RawRecord: Sendable {
 
 /// Something in the input that is not a record: a broken envelope, an undecodable line, a
 /// truncated gzip stream. Reported, never silently dropped.
-public struct RecordProblem: Sendable, Equatable, CustomStringConvertible {
+public struct RecordProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var index: Int?
     public var offset: Int?
     public var line: Int?

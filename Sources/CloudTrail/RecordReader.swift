@@ -102,7 +102,8 @@ public final class RecordReader {
 
     deinit { win.release() }
 
-    static func errnoText(_ code: Int32) -> String {
+    /// `strerror` text, lower-cased to read well after a path ("x.json: no such file or directory").
+    public static func errnoText(_ code: Int32) -> String {
         var s = String(cString: strerror(code))
         // "No such file or directory" → "no such file or directory", to read well after a path.
         if let f = s.first, f.isUppercase, s.dropFirst().first?.isLowercase ?? true { s = f.lowercased() + s.dropFirst() }
@@ -244,39 +245,41 @@ public final class RecordReader {
 
     // MARK: envelopes of lookup-events and CloudWatch Logs events
 
-    /// A `lookup-events` element: the record is the decoded `CloudTrailEvent` string.
-    func lookupEvent(_ s: Int, _ e: Int, index: Int, line: Int?) -> ReaderItem {
+    /// Scans an envelope object (`s..<e`) with `scanner` and returns its first selected field,
+    /// which must be a string, or the problem that stops it.
+    private func envelopeString(_ s: Int, _ e: Int, index: Int, line: Int?, scanner: JSONFieldScanner,
+                                field: String) -> Result<[UInt8], RecordProblem>
+    {
         let what = line.map { "line \($0)" } ?? "event \(index)"
         guard win.bytes[s] == 0x7B else {
-            return .problem(RecordProblem(index: index, offset: s, line: line, reason: "\(what) is not a JSON object", excerpt: win.excerpt(s, e)))
+            return .failure(RecordProblem(index: index, offset: s, line: line, reason: "\(what) is not a JSON object", excerpt: win.excerpt(s, e)))
         }
         do {
-            try lookupScanner.scan(win.buffer(s, e), into: &fields)
+            try scanner.scan(win.buffer(s, e), into: &fields)
         } catch {
-            return .problem(RecordProblem(index: index, offset: s, line: line, reason: "\(what) is not valid JSON: \(error.description) of the event", excerpt: win.excerpt(s, e)))
+            return .failure(RecordProblem(index: index, offset: s, line: line, reason: "\(what) is not valid JSON: \(error.description) of the event", excerpt: win.excerpt(s, e)))
         }
         guard let f = fields[0], f.kind == .string else {
-            return .problem(RecordProblem(index: index, offset: s, line: line, reason: "\(what) has no string \"CloudTrailEvent\"", excerpt: win.excerpt(s, e)))
+            return .failure(RecordProblem(index: index, offset: s, line: line, reason: "\(what) has no string \"\(field)\"", excerpt: win.excerpt(s, e)))
         }
-        let bytes = StringContent.decode(win.buffer(s + f.range.lowerBound, s + f.range.upperBound), hasEscapes: f.hasEscapes)
-        return .record(RawRecord(bytes: bytes, index: index, offset: s, line: line))
+        return .success(StringContent.decode(win.buffer(s + f.range.lowerBound, s + f.range.upperBound), hasEscapes: f.hasEscapes))
+    }
+
+    /// A `lookup-events` element: the record is the decoded `CloudTrailEvent` string.
+    func lookupEvent(_ s: Int, _ e: Int, index: Int, line: Int?) -> ReaderItem {
+        switch envelopeString(s, e, index: index, line: line, scanner: lookupScanner, field: "CloudTrailEvent") {
+        case .failure(let problem): return .problem(problem)
+        case .success(let bytes): return .record(RawRecord(bytes: bytes, index: index, offset: s, line: line))
+        }
     }
 
     /// A CloudWatch Logs event object: the record is the decoded `message`.
     func cloudWatchEvent(_ s: Int, _ e: Int, index: Int, line: Int?) -> ReaderItem {
-        let what = line.map { "line \($0)" } ?? "event \(index)"
-        guard win.bytes[s] == 0x7B else {
-            return .problem(RecordProblem(index: index, offset: s, line: line, reason: "\(what) is not a JSON object", excerpt: win.excerpt(s, e)))
+        let bytes: [UInt8]
+        switch envelopeString(s, e, index: index, line: line, scanner: cwScanner, field: "message") {
+        case .failure(let problem): return .problem(problem)
+        case .success(let b): bytes = b
         }
-        do {
-            try cwScanner.scan(win.buffer(s, e), into: &fields)
-        } catch {
-            return .problem(RecordProblem(index: index, offset: s, line: line, reason: "\(what) is not valid JSON: \(error.description) of the event", excerpt: win.excerpt(s, e)))
-        }
-        guard let m = fields[0], m.kind == .string else {
-            return .problem(RecordProblem(index: index, offset: s, line: line, reason: "\(what) has no string \"message\"", excerpt: win.excerpt(s, e)))
-        }
-        let bytes = StringContent.decode(win.buffer(s + m.range.lowerBound, s + m.range.upperBound), hasEscapes: m.hasEscapes)
         var record = RawRecord(bytes: bytes, index: index, offset: s, line: line)
         record.timestampMillis = millis(fields[1], s)
         record.ingestionTimeMillis = millis(fields[2], s)

@@ -284,7 +284,7 @@ public final class Ingestor {
     /// SHA-256 of a file's bytes as stored (compressed), streamed so memory stays flat.
     static func sha256(ofFile path: String) -> Result<String, HashError> {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return .failure(HashError(reason: String(cString: strerror(errno)))) }
+        guard fd >= 0 else { return .failure(HashError(reason: RecordReader.errnoText(errno))) }
         defer { close(fd) }
         var hasher = SHA256()
         let chunk = 1 << 20
@@ -294,7 +294,7 @@ public final class Ingestor {
             let n = read(fd, buffer.baseAddress, chunk)
             if n < 0 {
                 if errno == EINTR { continue }
-                return .failure(HashError(reason: String(cString: strerror(errno))))
+                return .failure(HashError(reason: RecordReader.errnoText(errno)))
             }
             if n == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))

@@ -1,4 +1,5 @@
 import Foundation
+import CloudTrail
 import TrailJSON
 
 /// Parameters of a generated trail. Same configuration → byte-identical output.
@@ -289,7 +290,7 @@ public struct TrailGenerator {
 struct SlotEngine {
     let g: TrailGenerator
     var renderer: RecordRenderer
-    let gzip: GzipWriter
+    let gzip: GzipEncoder
     let streams: Int
     /// [stream] → events drawn for the current slot.
     var specs: [[EventSpec]]
@@ -328,7 +329,7 @@ struct SlotEngine {
     init(generator: TrailGenerator) throws(GeneratorError) {
         g = generator
         renderer = RecordRenderer(population: generator.population, catalog: generator.catalog)
-        do { gzip = try GzipWriter(level: generator.config.compressionLevel) } catch { throw .invalidArgument(error.description) }
+        gzip = GzipEncoder(level: Int32(generator.config.compressionLevel))  // validated in GeneratorConfig
         let pop = generator.population
         let catalog = generator.catalog
         let regions = pop.regions.count
@@ -534,7 +535,7 @@ struct SlotEngine {
     private mutating func emit<S: TrailSink>(records: Int, account a: Int, region r: Int, deliveryTime: Int64,
                                              rng: inout Xoshiro256, into sink: inout S) throws(GeneratorError) {
         let compressed: [UInt8]
-        do { compressed = try gzip.compress(fileBuffer) } catch { throw .io(path: "gzip", message: error.description) }
+        compressed = gzip.member(fileBuffer)
         let account = g.population.accounts[a].id
         let region = g.population.regions[r]
         var iso: [UInt8] = []

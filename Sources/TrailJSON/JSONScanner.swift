@@ -269,15 +269,23 @@ public struct JSONScanner {
     }
 
     /// Resolves JSON escapes in already-validated string content, appending UTF-8 to `out`.
-    /// Lone surrogates become U+FFFD rather than failing: the bytes were valid JSON.
+    /// Runs between backslashes are found with `memchr` and copied in one append: an escaped
+    /// record (lookup-events' `CloudTrailEvent`) has an escape every few bytes. Lone surrogates
+    /// become U+FFFD rather than failing: the bytes were valid JSON.
     public static func unescape(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        var i = 0
+        guard let start = raw.baseAddress else { return }
         let n = raw.count
+        var i = 0
         while i < n {
-            let b = raw[i]
-            guard b == 0x5C, i + 1 < n else { out.append(b); i += 1; continue }
-            let e = raw[i + 1]
-            i += 2
+            guard let hit = memchr(start + i, 0x5C, n - i) else {
+                out.append(contentsOf: UnsafeBufferPointer(start: start + i, count: n - i))
+                return
+            }
+            let b = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - start
+            if b > i { out.append(contentsOf: UnsafeBufferPointer(start: start + i, count: b - i)) }
+            guard b + 1 < n else { out.append(0x5C); return }
+            let e = raw[b + 1]
+            i = b + 2
             switch e {
             case 0x62: out.append(0x08)
             case 0x66: out.append(0x0C)

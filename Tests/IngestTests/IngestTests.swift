@@ -192,3 +192,27 @@ func count(_ scratch: Scratch, _ sql: String) throws -> Int64? {
         #expect(throws: InputError.self) { try ingest(s, [s.url.appendingPathComponent("nope").path]) }
     }
 }
+
+@Suite struct UnreadableInputTests {
+    @Test func aFileThatVanishesBeforeReadingIsOneNamedReject() throws {
+        // Discovery saw the file; by the time a reader opens it, it is gone (or unreadable).
+        let s = Scratch()
+        let path = s.url.appendingPathComponent("gone.json.gz").path
+        let queue = BoundedQueue<Ingestor.Message>(capacity: 1 << 20, producers: 1)
+        #expect(Ingestor.readFile(InputFile(path: path, size: 10), index: 0, options: IngestOptions(), completed: [],
+                                  stdinKey: "stdin", into: queue))
+        queue.producerFinished()
+        guard case .chunk(_, _, let batch, let rejects, let records, _)? = queue.pop() else {
+            Issue.record("expected a chunk with the reject")
+            return
+        }
+        #expect(batch.isEmpty && records == 0)
+        #expect(rejects.map(\.reason) == ["unreadable file: no such file or directory"])
+        #expect(rejects.first?.path == path)
+        guard case .finished(_, _, let format, _, _)? = queue.pop() else {
+            Issue.record("expected the file to be finished")
+            return
+        }
+        #expect(format == "unreadable")
+    }
+}
