@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "trailwatch", targets: ["trailwatch"]),
-        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator"]),
+        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,14 +23,20 @@ let package = Package(
         .target(name: "CloudTrail", dependencies: ["TrailJSON", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TrailGenerator", dependencies: ["CloudTrail"]),
         .target(name: "Baselines", dependencies: ["CLapack"]),
+        .target(name: "FilterPatterns", dependencies: ["TrailJSON"]),
+        .target(name: "TrailIntegrity", dependencies: [
+            "CloudTrail", "TrailJSON",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
 
         // Storage and the ingest pipeline.
-        .target(name: "EventStore", dependencies: ["CSQLite", "TrailJSON", "CloudTrail"]),
+        .target(name: "EventStore", dependencies: ["CSQLite", "TrailJSON", "CloudTrail", "FilterPatterns"]),
         .target(name: "Ingest", dependencies: ["CloudTrail", "EventStore", "TrailJSON", .product(name: "Crypto", package: "swift-crypto")]),
 
         // The CLI.
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator",
+            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -38,6 +44,9 @@ let package = Package(
         .testTarget(name: "CloudTrailTests", dependencies: ["CloudTrail", "TrailJSON"]),
         .testTarget(name: "TrailGeneratorTests", dependencies: ["TrailGenerator", "CloudTrail", "TrailJSON"]),
         .testTarget(name: "BaselinesTests", dependencies: ["Baselines"]),
+        .testTarget(name: "FilterPatternsTests", dependencies: ["FilterPatterns", "TrailJSON"]),
+        .testTarget(name: "TrailIntegrityTests", dependencies: ["TrailIntegrity", "CloudTrail", "TrailGenerator", "TrailJSON",
+                                                               .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "EventStore", "CloudTrail", "TrailJSON", "TrailGenerator"]),
         .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"]),

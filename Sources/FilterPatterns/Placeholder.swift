@@ -1,0 +1,1 @@
+// placeholder: the filter-pattern language lands here

@@ -1,0 +1,1 @@
+// placeholder: digest verification lands here
