@@ -162,6 +162,9 @@ public struct GenerationSummary: Sendable {
     public var uncompressedBytes: Int
     public var incidents: [IncidentLabel]
     public var accountIds: [String]
+    /// Digest files written (`--digests`), and the public key's path relative to the output.
+    public var digestFiles: Int = 0
+    public var publicKeyPath: String?
 }
 
 /// Deterministic synthetic CloudTrail: normal multi-account traffic with daily/weekly rhythm plus
@@ -203,22 +206,38 @@ public struct TrailGenerator {
 
     public var accountIds: [String] { population.accounts.map(\.id) }
 
-    /// Generates the whole trail into `sink`.
-    public func generate<S: TrailSink>(into sink: inout S) throws(GeneratorError) -> GenerationSummary {
+    /// Generates the whole trail into `sink`; with `digests`, also the signed hourly digest
+    /// chains, their `.sig` sidecars and the public key. Log files are the same either way.
+    public func generate<S: TrailSink>(into sink: inout S, digests: DigestOptions? = nil) throws(GeneratorError) -> GenerationSummary {
         var engine = try SlotEngine(generator: self)
+        let periodStart = Int64(startDay) * 86_400
+        if let digests {
+            engine.digests = DigestChains(options: digests, accounts: accountIds, regions: config.regions,
+                                          homeRegion: config.regions[population.homeRegion], periodStart: periodStart)
+        }
         let totalSlots = config.days * RateModel.slotsPerDay
         for slot in 0..<totalSlots {
             try engine.run(slot: slot, into: &sink)
         }
         try engine.flushLate(afterSlot: totalSlots - 1, into: &sink)
-        return GenerationSummary(files: engine.files, events: engine.events, compressedBytes: engine.compressedBytes,
-                                 uncompressedBytes: engine.uncompressedBytes, incidents: incidentLabels, accountIds: accountIds)
+        var summary = GenerationSummary(files: engine.files, events: engine.events, compressedBytes: engine.compressedBytes,
+                                        uncompressedBytes: engine.uncompressedBytes, incidents: incidentLabels, accountIds: accountIds)
+        if var chains = engine.digests, let digests {
+            // The last hour holds the files delivered at the period's end and the late flush.
+            try chains.advance(to: periodStart + Int64(config.days) * 86_400, gzip: engine.gzip, into: &sink)
+            try chains.closeHour(gzip: engine.gzip, into: &sink)
+            try sink.write(relativePath: digests.publicKeyPath, contents: Array(digests.signer.publicKeyPEM.utf8))
+            summary.digestFiles = chains.written
+            summary.publicKeyPath = digests.publicKeyPath
+        }
+        return summary
     }
 
     /// Generates into `directory` (created if needed) and writes `labels.json` there.
     /// Refuses to mix with an earlier trail: `directory/AWSLogs` must not exist unless
     /// `overwrite`, in which case it and labels.json are removed first.
-    public func generate(toDirectory directory: String, overwrite: Bool = false, command: String? = nil) throws(GeneratorError) -> GenerationSummary {
+    public func generate(toDirectory directory: String, overwrite: Bool = false, command: String? = nil,
+                         digests: DigestOptions? = nil) throws(GeneratorError) -> GenerationSummary {
         let fm = FileManager.default
         let logs = directory + "/AWSLogs"
         if fm.fileExists(atPath: logs) {
@@ -228,6 +247,11 @@ public struct TrailGenerator {
             do {
                 try fm.removeItem(atPath: logs)
                 if fm.fileExists(atPath: directory + "/labels.json") { try fm.removeItem(atPath: directory + "/labels.json") }
+                // Public keys of earlier digest runs would otherwise pile up (and confuse) next to the new one.
+                for name in (try? fm.contentsOfDirectory(atPath: directory + "/keys")) ?? []
+                where name.hasPrefix(DigestOptions.publicKeyPrefix) && name.hasSuffix(".public.pem") {
+                    try fm.removeItem(atPath: directory + "/keys/" + name)
+                }
             } catch {
                 throw .io(path: logs, message: "cannot remove the previous trail: \(error)")
             }
@@ -235,7 +259,7 @@ public struct TrailGenerator {
         try makeDirectories(directory)
         guard access(directory, W_OK) == 0 else { throw .io(path: directory, message: "output directory is not writable") }
         var sink = DirectorySink(root: directory)
-        let summary = try generate(into: &sink)
+        let summary = try generate(into: &sink, digests: digests)
         let labels = labelsJSON(summary: summary, command: command ?? config.commandLine(out: directory))
         try sink.write(relativePath: "labels.json", contents: Array(labels.utf8))
         return summary
@@ -253,7 +277,7 @@ public struct TrailGenerator {
                 })),
             ]))
         }
-        let generator = JSONObject([
+        var generator = JSONObject([
             ("command", .string(command)),
             ("seed", .number(Double(config.seed))),
             ("seedText", .string(String(config.seed))),
@@ -271,6 +295,9 @@ public struct TrailGenerator {
             ("events", .number(Double(summary.events))),
             ("compressedBytes", .number(Double(summary.compressedBytes))),
         ])
+        if let key = summary.publicKeyPath {
+            generator["digests"] = .object(JSONObject([("files", .number(Double(summary.digestFiles))), ("publicKey", .string(key))]))
+        }
         let incidents = summary.incidents.map { l -> JSONValue in
             .object(JSONObject([
                 ("id", .string(l.id)), ("kind", .string(l.kind.rawValue)), ("start", .string(l.start)), ("end", .string(l.end)),
@@ -299,6 +326,10 @@ struct SlotEngine {
     var lateCount: [Int]
     var lateNext: [[UInt8]]
     var lateNextCount: [Int]
+    /// eventTime span of the held-back records (digests list each file's oldest and newest event).
+    var lateSpan: [EventSpan]
+    var lateNextSpan: [EventSpan]
+    var digests: DigestChains?
     var fileBuffer: [UInt8] = []
     var incidentEvents: [EventSpec]
     var incidentCursor = 0
@@ -339,6 +370,8 @@ struct SlotEngine {
         lateNext = Array(repeating: [], count: streams)
         lateCount = Array(repeating: 0, count: streams)
         lateNextCount = Array(repeating: 0, count: streams)
+        lateSpan = Array(repeating: EventSpan(), count: streams)
+        lateNextSpan = Array(repeating: EventSpan(), count: streams)
         incidentEvents = generator.incidents.flatMap(\.events).sorted { ($0.time, $0.eventID.hi) < ($1.time, $1.eventID.hi) }
 
         var principals: [[[[Int32]]]] = [], tables: [[[WeightedTable]]] = []
@@ -443,6 +476,7 @@ struct SlotEngine {
         }
         swap(&late, &lateNext)
         swap(&lateCount, &lateNextCount)
+        swap(&lateSpan, &lateNextSpan)
     }
 
     /// Draws one normal event of `persona` in stream (a, r).
@@ -486,6 +520,7 @@ struct SlotEngine {
         let s = stream(a, r)
         lateNext[s].removeAll(keepingCapacity: true)
         lateNextCount[s] = 0
+        lateNextSpan[s] = EventSpan()
         guard !specs[s].isEmpty || lateCount[s] > 0 else { return }
         var rng = Xoshiro256(seed: streamSeed(g.config.seed, 3, UInt64(slot), UInt64(a), UInt64(r)))
         specs[s].sort { ($0.sortKey, $0.eventID.hi) < ($1.sortKey, $1.eventID.hi) }
@@ -494,20 +529,23 @@ struct SlotEngine {
         // Records held back from the previous file lead this one: they are the oldest.
         fileBuffer += late[s]
         var count = lateCount[s]
+        var span = lateSpan[s]
         for e in specs[s] {
             if rng.chance(SlotEngine.lateFraction) {
                 if lateNextCount[s] > 0 { lateNext[s].append(UInt8(ascii: ",")) }
                 renderer.render(e, rng: &rng, into: &lateNext[s])
                 lateNextCount[s] += 1
+                lateNextSpan[s].add(e.time)
             } else {
                 if count > 0 { fileBuffer.append(UInt8(ascii: ",")) }
                 renderer.render(e, rng: &rng, into: &fileBuffer)
                 count += 1
+                span.add(e.time)
             }
         }
         guard count > 0 else { return }
         fileBuffer.lit("]}")
-        try emit(records: count, account: a, region: r, deliveryTime: deliveryTime, rng: &rng, into: &sink)
+        try emit(records: count, account: a, region: r, deliveryTime: deliveryTime, eventSpan: span, rng: &rng, into: &sink)
     }
 
     /// Delivers records still held back after the last slot, one file later.
@@ -522,8 +560,9 @@ struct SlotEngine {
                 fileBuffer.lit("{\"Records\":[")
                 fileBuffer += late[s]
                 fileBuffer.lit("]}")
-                try emit(records: lateCount[s], account: a, region: r, deliveryTime: deliveryTime, rng: &rng, into: &sink)
+                try emit(records: lateCount[s], account: a, region: r, deliveryTime: deliveryTime, eventSpan: lateSpan[s], rng: &rng, into: &sink)
                 lateCount[s] = 0
+                lateSpan[s] = EventSpan()
                 late[s].removeAll()
             }
         }
@@ -532,7 +571,7 @@ struct SlotEngine {
     /// Compresses `fileBuffer` and writes it under the S3 key a trail would use:
     /// `AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<16 alnum>.json.gz`,
     /// dated by delivery time.
-    private mutating func emit<S: TrailSink>(records: Int, account a: Int, region r: Int, deliveryTime: Int64,
+    private mutating func emit<S: TrailSink>(records: Int, account a: Int, region r: Int, deliveryTime: Int64, eventSpan: EventSpan,
                                              rng: inout Xoshiro256, into sink: inout S) throws(GeneratorError) {
         let compressed: [UInt8]
         compressed = gzip.member(fileBuffer)
@@ -546,6 +585,11 @@ struct SlotEngine {
         let suffix = rng.characters(16, from: alnum)
         let path = "AWSLogs/\(account)/CloudTrail/\(region)/\(y)/\(m)/\(d)/\(account)_CloudTrail_\(region)_\(y)\(m)\(d)T\(hhmm)Z_\(suffix).json.gz"
         try sink.write(relativePath: path, contents: compressed)
+        if digests != nil {
+            let s = stream(a, r), content = fileBuffer, encoder = gzip
+            try digests!.record(stream: s, key: path, uncompressed: content, events: eventSpan, deliveryTime: deliveryTime,
+                                gzip: encoder, into: &sink)
+        }
         files += 1
         events += records
         compressedBytes += compressed.count

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrailGenerator
+import TrailIntegrity
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,7 +36,19 @@ struct GenerateCommand: ParsableCommand {
         Ground truth (parameters, the command, each incident's window, principal, IP, event \
         names and eventIDs) goes to DIR/labels.json.
 
-        The same arguments always produce byte-identical files.
+        --digests adds CloudTrail's log file integrity validation: per account and region, one \
+        digest per hour (empty hours too) at AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/\
+        <account>_CloudTrail-Digest_<region>_management-events_<home region>_<YYYYMMDDTHHmmssZ>.json.gz, \
+        listing each log file delivered in the hour with the SHA-256 of its uncompressed content, \
+        chained to the previous digest and signed (SHA256withRSA) with --signing-key (a PEM RSA \
+        private key) or a fresh throwaway key. The hex signature, which S3 keeps as object \
+        metadata, goes to a <digest>.sig sidecar; the public key to \
+        DIR/keys/digest-signing-key-<fingerprint>.public.pem. Check with \
+        `trailwatch verify DIR --public-key DIR/keys/…public.pem`. Log files are identical with \
+        or without --digests.
+
+        The same arguments always produce byte-identical files (with --digests, only when \
+        --signing-key is given).
         """
     )
 
@@ -69,9 +82,19 @@ struct GenerateCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing DIR/AWSLogs and DIR/labels.json.")
     var overwrite = false
 
+    @Flag(name: .long, help: "Also write signed hourly digest files (log file integrity validation).")
+    var digests = false
+
+    @Option(name: .long, help: ArgumentHelp("PEM RSA private key to sign digests with (default: a fresh throwaway key).", valueName: "pem"))
+    var signingKey: String?
+
     /// Argument problems (ranges, region names, the anomalies file, incidents outside the
     /// period) are reported here so they print with this command's usage.
     func validate() throws {
+        if let signingKey {
+            guard digests else { throw ValidationError("--signing-key needs --digests") }
+            do { _ = try DigestSigningKey.load(file: signingKey) } catch { throw ValidationError("--signing-key: \(error)") }
+        }
         let config = try makeConfig()
         do { _ = try TrailGenerator(config: config) } catch { throw Self.userFacing(error) }
     }
@@ -99,10 +122,22 @@ struct GenerateCommand: ParsableCommand {
         let config = try makeConfig()
         let clock = ContinuousClock()
         let began = clock.now
+        var command = config.commandLine(out: out)
+        var digestOptions: DigestOptions?
+        if digests {
+            command += " --digests" + (signingKey.map { " --signing-key \($0)" } ?? "")
+            let key: DigestSigningKey
+            do { key = try signingKey.map { try DigestSigningKey.load(file: $0) } ?? DigestSigningKey.generate() } catch {
+                throw GenerateFailure(message: "\(error)")
+            }
+            digestOptions = DigestOptions(signer: DigestSigner(
+                fingerprint: key.fingerprint, publicKeyPEM: key.publicKey.pemRepresentation,
+                sha256: { IntegrityHash.sha256($0) }, sign: { try key.sign($0) }))
+        }
         let summary: GenerationSummary
         do {
             let generator = try TrailGenerator(config: config)
-            summary = try generator.generate(toDirectory: out, overwrite: overwrite, command: config.commandLine(out: out))
+            summary = try generator.generate(toDirectory: out, overwrite: overwrite, command: command, digests: digestOptions)
         } catch {
             throw Self.userFacing(error)
         }
@@ -115,6 +150,13 @@ struct GenerateCommand: ParsableCommand {
         in \(String(format: "%.2f", seconds)) s (\(Int(Double(summary.events) / max(seconds, 1e-9))) events/s)
         Accounts: \(summary.accountIds.joined(separator: ", ")); labels: \(out)/labels.json
         """)
+        if let key = summary.publicKeyPath, let options = digestOptions {
+            print("""
+            Digests: \(summary.digestFiles) signed hourly digest files with .sig sidecars under \(out)/AWSLogs/*/CloudTrail-Digest/; \
+            key fingerprint \(options.signer.fingerprint)\(signingKey == nil ? " (throwaway key)" : ""); public key: \(out)/\(key)
+            Check with: trailwatch verify \(out) --public-key \(out)/\(key)
+            """)
+        }
         for l in summary.incidents {
             print("  \(l.id) \(l.kind.rawValue) \(l.start) – \(l.end): \(l.count) events")
         }

@@ -5,6 +5,6 @@ struct Trailwatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trailwatch",
         abstract: "Offline CloudTrail analytics: ingest trails, metric filters, baselines, alarms and Insights queries.",
-        subcommands: [IngestCommand.self, EventsCommand.self, GenerateCommand.self, BenchCommand.self]
+        subcommands: [IngestCommand.self, EventsCommand.self, GenerateCommand.self, BenchCommand.self, VerifyCommand.self]
     )
 }

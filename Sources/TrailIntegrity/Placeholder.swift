@@ -1,1 +1,0 @@
-// placeholder: digest verification lands here
