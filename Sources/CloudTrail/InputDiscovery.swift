@@ -125,7 +125,8 @@ public enum InputDiscovery {
                     if bucketRoot {
                         result.ignored.append(path)
                     } else if InputDiscovery.isDigest(path) {
-                        digest(path)
+                        // Signature sidecars and keys beside digests are not digests.
+                        if InputDiscovery.hasInputSuffix(name) { digest(path) } else { result.ignored.append(path) }
                     } else if InputDiscovery.hasInputSuffix(name) {
                         take(InputFile(path: path, size: Int64(child.st_size)))
                     } else {

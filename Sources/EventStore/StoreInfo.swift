@@ -22,6 +22,8 @@ public struct StoreInfo: Sendable, Equatable {
     public var oversized = 0
     public var logEvents = 0
     public var schemaVersion = 0
+    /// Source files by `verify` status ("verified", "unverified", "invalid"; unchecked ones absent).
+    public var verification: [Count] = []
 }
 
 /// One stored reject (`trailwatch events rejects`).
@@ -61,6 +63,7 @@ extension TrailStore {
         info.sources = Int(try connection.scalarInt("SELECT count(*) FROM sources") ?? 0)
         info.partialSources = Int(try connection.scalarInt("SELECT count(*) FROM sources WHERE status = 'partial'") ?? 0)
         info.rejects = Int(try connection.scalarInt("SELECT count(*) FROM rejects") ?? 0)
+        info.verification = try counts("SELECT verification, count(*) FROM sources WHERE verification IS NOT NULL GROUP BY 1 ORDER BY 1")
         info.rejectReasons = try counts("""
             SELECT CASE WHEN instr(reason, ':') > 0 THEN substr(reason, 1, instr(reason, ':') - 1) ELSE reason END,
                    count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10

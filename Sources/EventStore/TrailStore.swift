@@ -126,6 +126,13 @@ public final class TrailStore {
         try s.step()
     }
 
+    /// Records what `verify` concluded about a source file: verified, unverified or invalid.
+    public func setVerification(path: String, status: String) throws(StoreError) {
+        let s = try connection.cached("UPDATE sources SET verification = ? WHERE path = ?")
+        try s.bind([.text(status), .text(path)])
+        try s.step()
+    }
+
     // MARK: Transactions for the writer
 
     /// Switches to the rollback journal for a bulk load, when no other connection is open. In

@@ -74,7 +74,8 @@ public enum IntegrityVerifier {
     public static func verify(root: String, options: VerifyOptions = VerifyOptions()) throws(IntegrityError) -> VerificationReport {
         let discovery: Discovery
         do { discovery = try InputDiscovery.discover([root]) } catch { throw .unreadable(path: error.path, reason: error.reason) }
-        var paths = discovery.files.map(\.path) + discovery.digestFiles
+        // Sidecars (`<digest>.sig`) are not inputs, so discovery lists them as ignored.
+        var paths = discovery.files.map(\.path) + discovery.digestFiles + discovery.ignored.filter { $0.hasSuffix(".sig") }
         paths.sort()
         let sidecars = Set(paths.filter { $0.hasSuffix(".sig") })
         var digests: [FoundDigest] = []

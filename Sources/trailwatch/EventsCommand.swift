@@ -34,6 +34,8 @@ struct EventsCommand: ParsableCommand {
                 "Database     \(database.path) (schema v\(info.schemaVersion))",
                 "Events       \(Format.count(info.events))" + (info.events > 0 ? "  \(time(info.firstEventMillis)) … \(time(info.lastEventMillis))" : ""),
                 "Sources      \(Format.count(info.sources)) file(s)" + (info.partialSources > 0 ? ", \(info.partialSources) partially ingested (re-run ingest to finish)" : ""),
+                "Integrity    " + (info.verification.isEmpty ? "not checked (ingest --verify or trailwatch verify)" : list(info.verification)
+                    + (info.verification.reduce(0) { $0 + $1.count } < info.sources ? ", \(Format.count(info.sources - info.verification.reduce(0) { $0 + $1.count })) not checked" : "")),
                 "Rejects      \(Format.count(info.rejects))" + (info.rejects > 0 ? "  (\(list(info.rejectReasons)))" : ""),
                 "Accounts     \(list(info.accounts))",
                 "Regions      \(list(info.regions))",
@@ -62,6 +64,7 @@ struct EventsCommand: ParsableCommand {
                 "rejects": .number(Double(info.rejects)), "rejectReasons": counts(info.rejectReasons),
                 "synthesizedIDs": .number(Double(info.synthesizedIDs)), "oversized": .number(Double(info.oversized)),
                 "logEvents": .number(Double(info.logEvents)), "schemaVersion": .number(Double(info.schemaVersion)),
+                "verification": counts(info.verification),
             ]
         }
     }

@@ -3,6 +3,7 @@ import CloudTrail
 import EventStore
 import Foundation
 import Ingest
+import TrailIntegrity
 import TrailJSON
 
 struct IngestCommand: ParsableCommand {
@@ -44,6 +45,12 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Reader threads (default: the number of cores).", valueName: "n"))
     var readers: Int?
 
+    @Flag(help: "Check log files against their CloudTrail digests first (as `trailwatch verify`) and mark each source verified, unverified or invalid.")
+    var verify = false
+
+    @Option(name: .customLong("public-key"), help: ArgumentHelp("With --verify: a digest public key (PEM), to check signatures.", valueName: "pem"))
+    var publicKeys: [String] = []
+
     func validate() throws {
         guard InputFormat(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)'; expected one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -57,6 +64,7 @@ struct IngestCommand: ParsableCommand {
         options.sourceName = source
         if let readers { options.readers = readers }
         let store = try database.openOrCreate()
+        let reports = verify ? try verifyFirst() : []
         let showProgress = !quiet && !json && StandardError.isTerminal
         let summary: IngestSummary
         do {
@@ -68,15 +76,47 @@ struct IngestCommand: ParsableCommand {
             throw CLIError("\(database.path): \(e)")
         }
         if showProgress { StandardError.write("\r\u{1B}[K") }
+        var trust: [String: Int] = [:]
+        if verify {
+            for file in try InputDiscovery.discover(paths).files {
+                let status = reports.lazy.compactMap { $0.result(forLogFile: file.path) }.first?.trust ?? .unverified
+                try store.setVerification(path: file.path, status: status.rawValue)
+                trust[status.rawValue, default: 0] += 1
+            }
+        }
         if json {
-            print(summary.json.jsonText(sortedKeys: true))
+            var out = summary.json
+            if verify, case .object(var o) = out {
+                o["verification"] = .object(JSONObject(trust.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }))
+                out = .object(o)
+            }
+            print(out.jsonText(sortedKeys: true))
         } else if !quiet {
             print(Self.describe(summary))
+            if verify {
+                print("integrity: " + ["verified", "unverified", "invalid"].map { "\(Format.count(trust[$0] ?? 0)) \($0)" }.joined(separator: ", ")
+                      + (reports.contains { $0.signaturesChecked } ? "" : " (signatures not checked: give --public-key)"))
+            }
         }
         if strict && summary.rejected > 0 {
             StandardError.write("error: \(summary.rejected) record(s) rejected (--strict); see `trailwatch events rejects`\n")
             throw ExitCode(3)
         }
+    }
+
+    /// Verifies every directory argument against its digests before anything is ingested.
+    func verifyFirst() throws -> [VerificationReport] {
+        var keys: [DigestPublicKey] = []
+        for k in publicKeys {
+            do { keys.append(contentsOf: try DigestPublicKey.load(file: k)) } catch { throw CLIError("\(k): \(error)") }
+        }
+        var reports: [VerificationReport] = []
+        for p in paths where p != "-" {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            do { reports.append(try IntegrityVerifier.verify(root: p, options: VerifyOptions(publicKeys: keys))) } catch { throw CLIError("\(error)") }
+        }
+        return reports
     }
 
     static func describe(_ s: IngestSummary) -> String {

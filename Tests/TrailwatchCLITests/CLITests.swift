@@ -167,3 +167,37 @@ func record(_ id: String, _ name: String = "StopInstances") -> String {
         #expect((r["filesSkipped"]?.intValue ?? 0) + (r["filesRead"]?.intValue ?? 0) == files)
     }
 }
+
+@Suite(.serialized) struct IngestVerifyCLITests {
+    @Test func ingestVerifyMarksEachSource() throws {
+        let w = Workspace()
+        let trail = w.path("trail")
+        let gen = try CLI.run(["generate", "--out", trail, "--days", "1", "--events-per-day", "200", "--seed", "3", "--anomalies", "none", "--digests"])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        // Tamper with one delivered log file after its digest was written.
+        let logs = FileManager.default.enumerator(atPath: trail)!.compactMap { $0 as? String }
+            .filter { $0.contains("/CloudTrail/") && $0.hasSuffix(".json.gz") }.sorted()
+        #expect(logs.count > 10)
+        let victim = trail + "/" + logs[3]
+        let recs = #"{"Records":[{"eventID":"forged","eventTime":"2026-10-01T00:00:00Z","eventName":"Nothing"}]}"#
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "printf '%s' '\(recs)' | gzip -c > '\(victim)'"]
+        try p.run()
+        p.waitUntilExit()
+
+        let r = try CLI.run(["ingest", trail, "--db", w.db, "--verify", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let v = try JSONValue.parse(r.stdout)
+        #expect(v["verification"]?["invalid"] == 1)
+        let verified = v["verification"]?["verified"]?.intValue ?? 0
+        let unverified = v["verification"]?["unverified"]?.intValue ?? 0
+        #expect(verified + unverified + 1 == logs.count)
+        #expect(verified > logs.count / 2)
+        let info = try JSONValue.parse(try CLI.run(["events", "info", "--db", w.db, "--json"]).stdout)
+        #expect(info["verification"]?["invalid"] == 1)
+        #expect(info["digestFiles"] == nil)
+        #expect(v["digestFiles"]?.intValue == FileManager.default.enumerator(atPath: trail)!.compactMap { $0 as? String }
+            .filter { $0.contains("/CloudTrail-Digest/") && $0.hasSuffix(".json.gz") }.count)
+    }
+}
