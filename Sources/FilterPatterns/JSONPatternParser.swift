@@ -1,34 +1,24 @@
-/// Parses `{ … }` patterns:
+/// Parses `{ … }` patterns: `&&` / `||` (see `PatternLexer.boolExpression`) over conditions
 ///
-///     expr      := and { "||" and }
-///     and       := primary { "&&" primary }
-///     primary   := "(" expr ")" | condition
 ///     condition := selector op value | selector "IS" ("NULL"|"TRUE"|"FALSE") | selector "NOT" "EXISTS"
-///
-/// so `&&` binds tighter than `||`, and parentheses override both.
-struct JSONPatternParser {
+enum JSONPatternParser {
     /// Documented quota: wildcard selectors in one compound pattern.
     static let maxWildcardSelectors = 3
 
-    private var lx: PatternLexer
-    private var wildcardSelectors = 0
     private static let valueStops: [UInt8] = [0x29, 0x7D]  // ) }
 
     static func parse(_ bytes: [UInt8]) throws(ParseFailure) -> JSONPatternAST {
-        var p = JSONPatternParser(lx: PatternLexer(bytes))
-        return try p.parsePattern()
-    }
-
-    private init(lx: PatternLexer) { self.lx = lx }
-
-    private mutating func parsePattern() throws(ParseFailure) -> JSONPatternAST {
+        var lx = PatternLexer(bytes)
         lx.skipSpace()
         let open = lx.i
         guard lx.take("{") else { throw ParseFailure("expected '{'", at: lx.i) }
         lx.skipSpace()
         if lx.peek() == 0x7D { throw ParseFailure("empty JSON pattern", at: lx.i) }
         if lx.atEnd { throw ParseFailure("missing closing '}'", at: open) }
-        let expression = try parseOr()
+        var wildcardSelectors = 0
+        let expression = try lx.boolExpression { (lx) throws(ParseFailure) -> JSONCondition in
+            try condition(&lx, wildcardSelectors: &wildcardSelectors)
+        }
         lx.skipSpace()
         if lx.atEnd { throw ParseFailure("missing closing '}'", at: open) }
         guard lx.take("}") else { throw ParseFailure("expected '&&', '||' or '}'", at: lx.i) }
@@ -37,53 +27,17 @@ struct JSONPatternParser {
         return JSONPatternAST(expression: expression)
     }
 
-    private mutating func parseOr() throws(ParseFailure) -> BoolExpr<JSONCondition> {
-        var parts = [try parseAnd()]
-        while true {
-            lx.skipSpace()
-            guard lx.take("||") else { break }
-            parts.append(try parseAnd())
-        }
-        return .combine(parts, and: false)
-    }
-
-    private mutating func parseAnd() throws(ParseFailure) -> BoolExpr<JSONCondition> {
-        var parts = [try parsePrimary()]
-        while true {
-            lx.skipSpace()
-            guard lx.take("&&") else { break }
-            parts.append(try parsePrimary())
-        }
-        return .combine(parts, and: true)
-    }
-
-    private mutating func parsePrimary() throws(ParseFailure) -> BoolExpr<JSONCondition> {
-        lx.skipSpace()
-        if lx.peek() == 0x28 {
-            let open = lx.i
-            lx.i += 1
-            let inner = try parseOr()
-            lx.skipSpace()
-            guard lx.take(")") else {
-                if lx.atEnd || lx.peek() == 0x7D { throw ParseFailure("missing ')' for this '('", at: open) }
-                throw ParseFailure("expected '&&', '||' or ')'", at: lx.i)
-            }
-            return inner
-        }
+    private static func condition(_ lx: inout PatternLexer, wildcardSelectors: inout Int) throws(ParseFailure) -> JSONCondition {
         guard lx.peek() == 0x24 else {
             if lx.atEnd { throw ParseFailure("expected a condition", at: lx.i) }
             throw ParseFailure("expected a selector like $.name or '('", at: lx.i)
         }
-        return .leaf(try parseCondition())
-    }
-
-    private mutating func parseCondition() throws(ParseFailure) -> JSONCondition {
         let selectorAt = lx.i
         let selector = try lx.selector()
         if selector.hasWildcard {
             wildcardSelectors += 1
-            guard wildcardSelectors <= JSONPatternParser.maxWildcardSelectors else {
-                throw ParseFailure("at most \(JSONPatternParser.maxWildcardSelectors) wildcard selectors are allowed in one pattern", at: selectorAt)
+            guard wildcardSelectors <= maxWildcardSelectors else {
+                throw ParseFailure("at most \(maxWildcardSelectors) wildcard selectors are allowed in one pattern", at: selectorAt)
             }
         }
         lx.skipSpace()
@@ -109,7 +63,7 @@ struct JSONPatternParser {
             throw ParseFailure("expected an operator (=, !=, <, <=, >, >=, IS, NOT EXISTS)", at: opAt)
         }
         lx.skipSpace()
-        let value = try lx.value(stops: JSONPatternParser.valueStops)
+        let value = try lx.value(stops: valueStops)
         return JSONCondition(selector: selector, test: try ValueTest(op, value, operatorAt: opAt))
     }
 }

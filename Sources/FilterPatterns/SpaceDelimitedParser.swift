@@ -34,7 +34,7 @@ struct SpaceDelimitedParser {
                     if lx.peek() == 0x5D { throw ParseFailure("expected a field name or '...'", at: at) }
                     throw ParseFailure("expected a field name, a condition or '...'", at: at)
                 }
-                let expression = try parseOr()
+                let expression = try slotConditions()
                 slots.append(name)
                 slotAt.append(at)
                 if let e = expression { slotExpressions.append(e) }
@@ -76,7 +76,7 @@ struct SpaceDelimitedParser {
     }
 
     /// A slot's conditions, or nil when the slot is only a name.
-    private mutating func parseOr() throws(ParseFailure) -> BoolExpr<(name: String, test: ValueTest, at: Int)>? {
+    private mutating func slotConditions() throws(ParseFailure) -> BoolExpr<(name: String, test: ValueTest, at: Int)>? {
         var probe = lx
         _ = probe.identifier()
         probe.skipSpace()
@@ -84,39 +84,11 @@ struct SpaceDelimitedParser {
             lx = probe
             return nil
         }
-        return try parseDisjunction()
+        return try lx.boolExpression(SpaceDelimitedParser.condition)
     }
 
-    private mutating func parseDisjunction() throws(ParseFailure) -> BoolExpr<(name: String, test: ValueTest, at: Int)> {
-        var parts = [try parseConjunction()]
-        while true {
-            lx.skipSpace()
-            guard lx.take("||") else { break }
-            parts.append(try parseConjunction())
-        }
-        return .combine(parts, and: false)
-    }
-
-    private mutating func parseConjunction() throws(ParseFailure) -> BoolExpr<(name: String, test: ValueTest, at: Int)> {
-        var parts = [try parsePrimary()]
-        while true {
-            lx.skipSpace()
-            guard lx.take("&&") else { break }
-            parts.append(try parsePrimary())
-        }
-        return .combine(parts, and: true)
-    }
-
-    private mutating func parsePrimary() throws(ParseFailure) -> BoolExpr<(name: String, test: ValueTest, at: Int)> {
-        lx.skipSpace()
-        if lx.peek() == 0x28 {
-            let open = lx.i
-            lx.i += 1
-            let inner = try parseDisjunction()
-            lx.skipSpace()
-            guard lx.take(")") else { throw ParseFailure("missing ')' for this '('", at: open) }
-            return inner
-        }
+    /// `name op value`; the name is resolved once every slot is known.
+    private static func condition(_ lx: inout PatternLexer) throws(ParseFailure) -> (name: String, test: ValueTest, at: Int) {
         let at = lx.i
         guard let name = lx.identifier() else { throw ParseFailure("expected a field name", at: at) }
         lx.skipSpace()
@@ -125,7 +97,7 @@ struct SpaceDelimitedParser {
             throw ParseFailure("expected an operator (=, !=, <, <=, >, >=)", at: opAt)
         }
         lx.skipSpace()
-        let value = try lx.value(stops: SpaceDelimitedParser.valueStops)
-        return .leaf((name: name, test: try ValueTest(op, value, operatorAt: opAt), at: at))
+        let value = try lx.value(stops: valueStops)
+        return (name: name, test: try ValueTest(op, value, operatorAt: opAt), at: at)
     }
 }

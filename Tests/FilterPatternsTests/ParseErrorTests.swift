@@ -61,9 +61,7 @@ import Testing
         ("ab\"c\"", "unexpected '\"' inside a term (quote the whole term)", 3),
     ])
     func rejected(pattern: String, message: String, column: Int) {
-        guard let e = rejection(pattern) else { return }
-        #expect(e.message == message, "\(pattern)")
-        #expect(e.column == column, "\(pattern)")
+        expectRejection(pattern, message, column: column)
     }
 
     @Test func lengthLimit() throws {

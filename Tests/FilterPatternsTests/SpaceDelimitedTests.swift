@@ -112,8 +112,6 @@ import Testing
         ("[(a = 1, b]", "missing ')' for this '('", 2),
     ])
     func rejected(pattern: String, message: String, column: Int) {
-        guard let e = rejection(pattern) else { return }
-        #expect(e.message == message)
-        #expect(e.column == column)
+        expectRejection(pattern, message, column: column)
     }
 }

@@ -24,6 +24,13 @@ func rejection(_ pattern: String, sourceLocation: SourceLocation = #_sourceLocat
     }
 }
 
+/// Expects `pattern` to be rejected with exactly `message` at `column`.
+func expectRejection(_ pattern: String, _ message: String, column: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    guard let e = rejection(pattern, sourceLocation: sourceLocation) else { return }
+    #expect(e.message == message, "\(pattern)", sourceLocation: sourceLocation)
+    #expect(e.column == column, "\(pattern)", sourceLocation: sourceLocation)
+}
+
 /// `../shared/specs` beside the repository: Tests/FilterPatternsTests/<file> is three levels
 /// below the repository root.
 func specFile(_ name: String) -> URL {
