@@ -26,6 +26,7 @@ struct ByteView {
         count = buffer.count
     }
 
+    /// Empty buffers may have a nil base; pointing them here keeps `base` non-optional.
     nonisolated(unsafe) static let empty: UnsafePointer<UInt8> = {
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
         p.initialize(to: 0)
