@@ -1,1 +1,0 @@
-// placeholder: the filter-pattern language lands here
