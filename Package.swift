@@ -6,11 +6,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "trailwatch", targets: ["trailwatch"]),
-        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity"]),
+        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, liblapacke-dev + libopenblas-dev, zlib1g-dev).
@@ -32,11 +33,12 @@ let package = Package(
 
         // Storage and the ingest pipeline.
         .target(name: "EventStore", dependencies: ["CSQLite", "TrailJSON", "CloudTrail", "FilterPatterns"]),
-        .target(name: "Ingest", dependencies: ["CloudTrail", "EventStore", "TrailJSON", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DetectionPacks", dependencies: ["EventStore", "Yams"]),
+        .target(name: "Ingest", dependencies: ["CloudTrail", "EventStore", "TrailJSON", "FilterPatterns", .product(name: "Crypto", package: "swift-crypto")]),
 
         // The CLI.
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity",
+            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -47,8 +49,9 @@ let package = Package(
         .testTarget(name: "FilterPatternsTests", dependencies: ["FilterPatterns", "TrailJSON"]),
         .testTarget(name: "TrailIntegrityTests", dependencies: ["TrailIntegrity", "CloudTrail", "TrailGenerator", "TrailJSON",
                                                                .product(name: "_CryptoExtras", package: "swift-crypto")]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "EventStore", "CloudTrail", "TrailJSON", "TrailGenerator"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON", "FilterPatterns"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "EventStore", "CloudTrail", "TrailJSON", "TrailGenerator", "FilterPatterns"]),
+        .testTarget(name: "DetectionPacksTests", dependencies: ["DetectionPacks", "EventStore", "FilterPatterns"]),
         .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"]),
     ]
 )

@@ -58,6 +58,16 @@ public final class EventWriter {
 
     /// Inserts every row not already stored (by eventID). Returns how many were new.
     public func insert(_ batch: EventBatch, log: String, sourceID: Int64?, ingestionMillis: Int64) throws(StoreError) -> Int {
+        var ignored: [Bool] = []
+        return try insert(batch, log: log, sourceID: sourceID, ingestionMillis: ingestionMillis, newRows: &ignored)
+    }
+
+    /// Inserts every row not already stored; `newRows[i]` tells whether row i was new (metric
+    /// filters count only those, so re-ingesting never counts an event twice).
+    public func insert(_ batch: EventBatch, log: String, sourceID: Int64?, ingestionMillis: Int64,
+                       newRows: inout [Bool]) throws(StoreError) -> Int
+    {
+        newRows = Array(repeating: false, count: batch.count)
         var inserted = 0
         let db = store.connection.handle
         let columns = EventBatch.columnCount
@@ -106,6 +116,7 @@ public final class EventWriter {
                             }
                             guard isNew else { continue }
                             inserted += 1
+                            newRows[r] = true
                             sqlite3_bind_int64(js, 1, sqlite3_last_insert_rowid(db))
                             (base + Int(row.raw.start)).withMemoryRebound(to: CChar.self, capacity: Int(row.raw.count)) {
                                 _ = sqlite3_bind_text(js, 2, $0, row.raw.count, csqlite_static())

@@ -84,6 +84,52 @@ enum Schema {
         CREATE INDEX events_time ON events(time_ms);
         CREATE INDEX events_name_time ON events(event_name, time_ms);
         """,
+        // 3: metric filters and the series they produce, as per-minute statistic sets from which
+        // any period and statistic is derived (as CloudWatch does). Datapoints are kept per
+        // filter so a backfill can replace exactly what one filter counted.
+        """
+        CREATE TABLE metric_filters (
+            id             INTEGER PRIMARY KEY,
+            name           TEXT NOT NULL UNIQUE,
+            pattern        TEXT NOT NULL,
+            namespace      TEXT NOT NULL,
+            metric_name    TEXT NOT NULL,
+            metric_value   TEXT NOT NULL,
+            default_value  REAL,
+            dimensions     TEXT NOT NULL,
+            unit           TEXT,
+            log            TEXT NOT NULL,
+            created_ms     INTEGER NOT NULL,
+            updated_ms     INTEGER NOT NULL
+        );
+        CREATE TABLE metrics (
+            id          INTEGER PRIMARY KEY,
+            namespace   TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            dimensions  TEXT NOT NULL,
+            unit        TEXT,
+            UNIQUE (namespace, name, dimensions)
+        );
+        CREATE TABLE datapoints (
+            metric_id     INTEGER NOT NULL,
+            filter_id     INTEGER NOT NULL,
+            minute_ms     INTEGER NOT NULL,
+            sample_count  INTEGER NOT NULL,
+            sum           REAL NOT NULL,
+            minimum       REAL NOT NULL,
+            maximum       REAL NOT NULL,
+            PRIMARY KEY (metric_id, minute_ms, filter_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX datapoints_filter ON datapoints(filter_id, minute_ms);
+        -- Matches whose value could not be extracted: counted, never published as 0.
+        CREATE TABLE filter_errors (
+            filter_id  INTEGER NOT NULL,
+            minute_ms  INTEGER NOT NULL,
+            count      INTEGER NOT NULL,
+            reason     TEXT NOT NULL,
+            PRIMARY KEY (filter_id, minute_ms)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -94,6 +94,18 @@ extension TrailStore {
         return out
     }
 
+    /// The raw records of the latest `limit` events, oldest first.
+    public func latestRecords(limit: Int) throws(StoreError) -> [[UInt8]] {
+        let s = try connection.prepare("""
+            SELECT j.json FROM (SELECT id, time_ms FROM events ORDER BY time_ms DESC, id DESC LIMIT ?) e
+            JOIN event_json j ON j.id = e.id ORDER BY e.time_ms, e.id
+            """)
+        try s.bind([.integer(Int64(limit))])
+        var out: [[UInt8]] = []
+        while try s.step() { out.append(s.bytes(0)) }
+        return out
+    }
+
     /// The stored record of an event, exactly as ingested.
     public func rawRecord(eventID: String) throws(StoreError) -> String? {
         guard let id = try rowID(eventID: eventID) else { return nil }

@@ -1,6 +1,7 @@
 import CloudTrail
 import Crypto
 import EventStore
+import FilterPatterns
 import Foundation
 import TrailJSON
 
@@ -88,9 +89,16 @@ public final class Ingestor {
         self.options = options
     }
 
+    /// A metric filter's outcome on one row of a batch, computed on a reader thread.
+    struct FilterHit: Sendable {
+        var row: Int32
+        var filter: Int32
+        var outcome: FilterOutcome
+    }
+
     enum Message: Sendable {
         case skipped(file: Int)
-        case chunk(file: Int, sha256: String, batch: EventBatch, rejects: [RejectRecord], records: Int, stats: ChunkStats)
+        case chunk(file: Int, sha256: String, batch: EventBatch, hits: [FilterHit], rejects: [RejectRecord], records: Int, stats: ChunkStats)
         case finished(file: Int, sha256: String, format: String, compressed: Int, decoded: Int)
     }
 
@@ -109,6 +117,11 @@ public final class Ingestor {
         let files = discovery.files
         let totalBytes = files.reduce(Int64(0)) { $0 + max(0, $1.size) }
         let completed = try store.completedSourceHashes()
+        // Metric filters on this log count new events as they are stored.
+        let filters = try CompiledFilters(try store.filters(log: options.sourceName))
+        var aggregator = MetricAggregator()
+        var metricIDs: [MetricKey: Int64] = [:]
+        var newRows: [Bool] = []
         let runID = try store.startRun(nowMillis: Self.nowMillis())
 
         let queue = BoundedQueue<Message>(capacity: options.queueBytes, producers: min(options.readers, max(files.count, 1)))
@@ -122,7 +135,8 @@ public final class Ingestor {
             Thread {
                 defer { queue.producerFinished(); group.leave() }
                 while let i = counter.take() {
-                    if !Self.readFile(files[i], index: i, options: options, completed: completed, stdinKey: runKey, into: queue) { return }
+                    if !Self.readFile(files[i], index: i, options: options, completed: completed, stdinKey: runKey,
+                                      filters: filters, into: queue) { return }
                 }
             }.start()
         }
@@ -142,7 +156,7 @@ public final class Ingestor {
                 case .skipped:
                     summary.filesSkipped += 1
                     filesDone += 1
-                case .chunk(let file, let sha, let batch, let rejects, let records, let stats):
+                case .chunk(let file, let sha, let batch, let hits, let rejects, let records, let stats):
                     let ingestion = Self.nowMillis()
                     let sourceID: Int64
                     if let id = sourceIDs[file] { sourceID = id } else {
@@ -150,7 +164,18 @@ public final class Ingestor {
                                                          format: nil, sourceName: options.sourceName, nowMillis: ingestion)
                         sourceIDs[file] = sourceID
                     }
-                    let inserted = try writer.insert(batch, log: options.sourceName, sourceID: sourceID, ingestionMillis: ingestion)
+                    let inserted = try writer.insert(batch, log: options.sourceName, sourceID: sourceID, ingestionMillis: ingestion,
+                                                     newRows: &newRows)
+                    for hit in hits where newRows[Int(hit.row)] {
+                        let f = Int(hit.filter), time = batch.rows[Int(hit.row)].timeMillis
+                        switch hit.outcome {
+                        case .noMatch: break
+                        case .match(let value, let dimensions):
+                            aggregator.add(filterID: filters.filters[f].id, metric: filters.metric(f, dimensions), timeMillis: time, value: value)
+                        case .invalidValue(let reason):
+                            aggregator.addError(filterID: filters.filters[f].id, timeMillis: time, reason: reason)
+                        }
+                    }
                     try writer.insert(rejects: rejects, sourceID: sourceID, nowMillis: ingestion)
                     var c = counts[file] ?? SourceCounts()
                     c.records += records
@@ -182,6 +207,8 @@ public final class Ingestor {
                     filesDone += 1
                 }
                 if rowsInTransaction >= options.commitEvery {
+                    try store.add(aggregator, metricIDs: &metricIDs)
+                    aggregator.removeAll()
                     try store.commit()
                     try store.begin()
                     rowsInTransaction = 0
@@ -195,6 +222,7 @@ public final class Ingestor {
                         elapsed: Self.seconds(clock.now - started)))
                 }
             }
+            try store.add(aggregator, metricIDs: &metricIDs)
             try store.commit()
         } catch {
             queue.cancel()
@@ -210,7 +238,7 @@ public final class Ingestor {
 
     /// One reader thread's work on one file. Returns false when the writer has gone away.
     static func readFile(_ file: InputFile, index: Int, options: IngestOptions, completed: Set<String>,
-                         stdinKey: String, into queue: BoundedQueue<Message>) -> Bool
+                         stdinKey: String, filters: CompiledFilters, into queue: BoundedQueue<Message>) -> Bool
     {
         let sha: String
         if file.path == "-" {
@@ -221,7 +249,7 @@ public final class Ingestor {
             case .failure(let error):
                 let reject = RejectRecord(path: file.path, fileKey: "path:" + file.path, recordIndex: nil, byteOffset: nil,
                                           line: nil, reason: "unreadable file: \(error.reason)", excerpt: [])
-                guard queue.push(.chunk(file: index, sha256: "unreadable:" + file.path, batch: EventBatch(), rejects: [reject], records: 0, stats: ChunkStats())) else { return false }
+                guard queue.push(.chunk(file: index, sha256: "unreadable:" + file.path, batch: EventBatch(), hits: [], rejects: [reject], records: 0, stats: ChunkStats())) else { return false }
                 return queue.push(.finished(file: index, sha256: "unreadable:" + file.path, format: "unreadable", compressed: 0, decoded: 0))
             }
             if completed.contains(sha) { return queue.push(.skipped(file: index)) }
@@ -232,19 +260,22 @@ public final class Ingestor {
         } catch {
             let reject = RejectRecord(path: file.path, fileKey: sha, recordIndex: nil, byteOffset: nil, line: nil,
                                       reason: "unreadable file: \(error.reason)", excerpt: [])
-            guard queue.push(.chunk(file: index, sha256: sha, batch: EventBatch(), rejects: [reject], records: 0, stats: ChunkStats())) else { return false }
+            guard queue.push(.chunk(file: index, sha256: sha, batch: EventBatch(), hits: [], rejects: [reject], records: 0, stats: ChunkStats())) else { return false }
             return queue.push(.finished(file: index, sha256: sha, format: "unreadable", compressed: 0, decoded: 0))
         }
         var normalizer = EventNormalizer()
         var batch = EventBatch()
         var rejects: [RejectRecord] = []
+        var hits: [FilterHit] = []
+        var outcomes: [FilterOutcome] = []
         var records = 0
         var stats = ChunkStats()
         func flush() -> Bool {
-            let ok = queue.push(.chunk(file: index, sha256: sha, batch: batch, rejects: rejects, records: records, stats: stats),
+            let ok = queue.push(.chunk(file: index, sha256: sha, batch: batch, hits: hits, rejects: rejects, records: records, stats: stats),
                                 weight: batch.bytes.capacity + rejects.reduce(0) { $0 + $1.excerpt.count } + 64)
             batch = EventBatch()
             rejects = []
+            hits = []
             records = 0
             stats = ChunkStats()
             return ok
@@ -255,6 +286,13 @@ public final class Ingestor {
                 records += 1
                 switch normalizer.append(record, logName: options.sourceName, to: &batch) {
                 case .stored(let flags):
+                    if !filters.isEmpty {
+                        record.bytes.withUnsafeBytes { filters.evaluator.evaluate($0, into: &outcomes) }
+                        for f in outcomes.indices {
+                            let outcome = filters.published(f, outcomes[f])
+                            if outcome != .noMatch { hits.append(FilterHit(row: Int32(batch.count - 1), filter: Int32(f), outcome: outcome)) }
+                        }
+                    }
                     if flags.contains(.oversized) { stats.oversized += 1 }
                     if flags.contains(.synthesizedID) { stats.synthesized += 1 }
                     if flags.contains(.logEvent) { stats.logEvents += 1 }

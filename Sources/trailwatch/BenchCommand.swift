@@ -1,6 +1,8 @@
 import ArgumentParser
 import CloudTrail
+import DetectionPacks
 import EventStore
+import FilterPatterns
 import Foundation
 import TrailJSON
 
@@ -8,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure building blocks on your own data (see bench/ for the full ingest benchmark).",
-        subcommands: [JSON.self, Fields.self])
+        subcommands: [JSON.self, Fields.self, Filters.self])
 
     static func time(_ body: () throws -> Void) rethrows -> Double {
         let start = ContinuousClock.now
@@ -29,18 +31,7 @@ struct BenchCommand: ParsableCommand {
         @Flag(help: "Print the results as JSON.") var json = false
 
         func run() throws {
-            var records: [[UInt8]] = []
-            let discovery = try InputDiscovery.discover(paths)
-            outer: for file in discovery.files {
-                let reader = try RecordReader(path: file.path)
-                while let item = reader.next() {
-                    if case .record(let r) = item {
-                        records.append(r.bytes)
-                        if records.count >= maxRecords { break outer }
-                    }
-                }
-            }
-            guard !records.isEmpty else { throw CLIError("no records found in \(paths.joined(separator: " "))") }
+            let records = try BenchCommand.loadRecords(paths, max: maxRecords)
             let bytes = records.reduce(0) { $0 + $1.count }
             let scanner = JSONFieldScanner(paths: EventBatch.Column.allCases.compactMap(\.recordPath) + [["eventTime"], ["readOnly"]])
             let path = try JSONPath(parsing: "userIdentity.sessionContext.sessionIssuer.userName")
@@ -106,6 +97,66 @@ struct BenchCommand: ParsableCommand {
             print("\(Format.count(Int(n))) records, \(dOurs) distinct values of \(path)")
             print(String(format: "json_extract  %.3f s  (%.2f µs/record)", tExtract, tExtract / Double(max(n, 1)) * 1e6))
             print(String(format: "tw_json       %.3f s  (%.2f µs/record)  %.2fx faster", tOurs, tOurs / Double(max(n, 1)) * 1e6, tExtract / tOurs))
+        }
+    }
+
+    /// Records from trail files, for in-memory benchmarks.
+    static func loadRecords(_ paths: [String], max: Int) throws -> [[UInt8]] {
+        var records: [[UInt8]] = []
+        let discovery = try InputDiscovery.discover(paths)
+        for file in discovery.files {
+            let reader = try RecordReader(path: file.path)
+            while let item = reader.next() {
+                if case .record(let r) = item {
+                    records.append(r.bytes)
+                    if records.count >= max { return records }
+                }
+            }
+        }
+        guard !records.isEmpty else { throw CLIError("no records found in \(paths.joined(separator: " "))") }
+        return records
+    }
+
+    struct Filters: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Metric-filter matching speed: a pack's filters evaluated together in one pass, and one JSON pattern alone.")
+
+        @Argument(help: ArgumentHelp("Trail files or directories to take records from.", valueName: "path"))
+        var paths: [String]
+        @Option(help: ArgumentHelp("The detection pack whose filters are evaluated together.", valueName: "file"))
+        var pack = "models/cis-aws-foundations.yaml"
+        @Option(help: ArgumentHelp("The single pattern to time on its own.", valueName: "pattern"))
+        var pattern = #"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#
+        @Option(help: ArgumentHelp("Records to load into memory.", valueName: "n")) var maxRecords = 200_000
+        @Option(help: ArgumentHelp("Runs; the best is reported.", valueName: "n")) var runs = 3
+
+        func run() throws {
+            let records = try BenchCommand.loadRecords(paths, max: maxRecords)
+            guard let data = FileManager.default.contents(atPath: pack) else { throw CLIError("\(pack): cannot read file") }
+            let definitions = try DetectionPack(yaml: String(decoding: data, as: UTF8.self), file: pack).filters
+            let evaluator = FilterEvaluator(try definitions.map { try $0.compile() })
+            let single = try FilterPattern(pattern)
+            var outcomes: [FilterOutcome] = []
+            var matched = 0, singleMatched = 0
+            var all = Double.infinity, one = Double.infinity
+            for _ in 0..<max(1, runs) {
+                matched = 0
+                all = min(all, BenchCommand.time {
+                    for r in records {
+                        r.withUnsafeBytes { evaluator.evaluate($0, into: &outcomes) }
+                        for o in outcomes where o != .noMatch { matched += 1 }
+                    }
+                })
+                singleMatched = 0
+                one = min(one, BenchCommand.time {
+                    for r in records where r.withUnsafeBytes({ single.matches($0) }) { singleMatched += 1 }
+                })
+            }
+            let n = Double(records.count)
+            print("\(Format.count(records.count)) records, best of \(runs)")
+            print(String(format: "%d filters of %@ together: %.3f s, %@ events/s, %@ matches", definitions.count, pack, all,
+                         Format.count(Int(n / all)), Format.count(matched)))
+            print(String(format: "one JSON pattern: %.3f s, %@ events/s, %@ matches", one, Format.count(Int(n / one)), Format.count(singleMatched)))
         }
     }
 }

@@ -10,7 +10,9 @@ struct DatabaseOption: ParsableArguments {
     var path: String { db ?? TrailStore.defaultPath(environment: ProcessInfo.processInfo.environment) }
 
     /// Opens a store that must already exist (read commands).
-    func openExisting() throws -> TrailStore {
+    func openExisting() throws -> TrailStore { try Self.open(existing: path) }
+
+    static func open(existing path: String) throws -> TrailStore {
         do { return try TrailStore(existingPath: path) } catch { throw CLIError("\(error)") }
     }
 

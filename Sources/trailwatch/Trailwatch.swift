@@ -5,6 +5,9 @@ struct Trailwatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trailwatch",
         abstract: "Offline CloudTrail analytics: ingest trails, metric filters, baselines, alarms and Insights queries.",
-        subcommands: [IngestCommand.self, EventsCommand.self, GenerateCommand.self, BenchCommand.self, VerifyCommand.self]
+        subcommands: [
+            IngestCommand.self, EventsCommand.self, VerifyCommand.self, FiltersCommand.self, MetricsCommand.self,
+            ApplyCommand.self, GenerateCommand.self, BenchCommand.self,
+        ]
     )
 }
