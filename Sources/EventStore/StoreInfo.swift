@@ -24,6 +24,8 @@ public struct StoreInfo: Sendable, Equatable {
     public var schemaVersion = 0
     /// Source files by `verify` status ("verified", "unverified", "invalid"; unchecked ones absent).
     public var verification: [Count] = []
+    public var metricFilters = 0
+    public var metricSeries = 0
 }
 
 /// One stored reject (`trailwatch events rejects`).
@@ -63,6 +65,8 @@ extension TrailStore {
         info.sources = Int(try connection.scalarInt("SELECT count(*) FROM sources") ?? 0)
         info.partialSources = Int(try connection.scalarInt("SELECT count(*) FROM sources WHERE status = 'partial'") ?? 0)
         info.rejects = Int(try connection.scalarInt("SELECT count(*) FROM rejects") ?? 0)
+        info.metricFilters = Int(try connection.scalarInt("SELECT count(*) FROM metric_filters") ?? 0)
+        info.metricSeries = Int(try connection.scalarInt("SELECT count(*) FROM metrics") ?? 0)
         info.verification = try counts("SELECT verification, count(*) FROM sources WHERE verification IS NOT NULL GROUP BY 1 ORDER BY 1")
         info.rejectReasons = try counts("""
             SELECT CASE WHEN instr(reason, ':') > 0 THEN substr(reason, 1, instr(reason, ':') - 1) ELSE reason END,

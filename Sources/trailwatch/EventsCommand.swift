@@ -41,6 +41,7 @@ struct EventsCommand: ParsableCommand {
                 "Regions      \(list(info.regions))",
                 "Logs         \(list(info.logs))",
                 "Top events   \(list(info.topEventNames))",
+                "Metrics      \(Format.count(info.metricFilters)) filter(s), \(Format.count(info.metricSeries)) series",
             ]
             var notes: [String] = []
             if info.synthesizedIDs > 0 { notes.append("\(Format.count(info.synthesizedIDs)) without eventID") }
@@ -65,6 +66,7 @@ struct EventsCommand: ParsableCommand {
                 "synthesizedIDs": .number(Double(info.synthesizedIDs)), "oversized": .number(Double(info.oversized)),
                 "logEvents": .number(Double(info.logEvents)), "schemaVersion": .number(Double(info.schemaVersion)),
                 "verification": counts(info.verification),
+                "metricFilters": .number(Double(info.metricFilters)), "metricSeries": .number(Double(info.metricSeries)),
             ]
         }
     }

@@ -24,6 +24,18 @@ import TrailJSON
         #expect(text.stdout.hasSuffix("Found 1 matches out of 3 events\n"))
     }
 
+    @Test func testPatternOnTheLatestStoredEvents() throws {
+        let w = Workspace()
+        let recs = (0..<5).map { #"{"eventID":"\#($0)","eventTime":"2026-10-01T03:0\#($0):00Z","eventName":"\#($0 % 2 == 0 ? "StopInstances" : "StartInstances")"}"# }
+        try w.write("t.json", #"{"Records":[\#(recs.joined(separator: ","))]}"#)
+        #expect(try CLI.run(["ingest", w.path("t.json"), "--db", w.db, "--quiet"]).status == 0)
+        let r = try CLI.run(["filters", "test", "--pattern", #"{ $.eventName = "StopInstances" }"#, "--db", w.db, "--limit", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // The latest three, oldest first: events 2, 3, 4, of which 2 and 4 match.
+        #expect(r.stdout.hasSuffix("Found 2 matches out of 3 events\n"))
+        #expect(r.stdout.hasPrefix("line 1: value 1"))
+    }
+
     @Test func invalidPatternExitsNonZeroWithTheError() throws {
         let w = Workspace()
         try w.write("e.log", "x\n")
