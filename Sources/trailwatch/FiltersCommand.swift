@@ -163,8 +163,8 @@ struct FiltersCommand: ParsableCommand {
             abstract: "Count stored history with metric filters (all, or those named).",
             discussion: "Replaces what the filters counted in the range, so running it again gives the same series.")
         @Argument(help: ArgumentHelp("Filters to backfill (default: all).", valueName: "name")) var names: [String] = []
-        @Option(help: ArgumentHelp("From this time (ISO-8601, or relative like -7d).", valueName: "time")) var since: String?
-        @Option(help: ArgumentHelp("Until this time (exclusive).", valueName: "time")) var until: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("From this time (ISO-8601, or relative like -7d).", valueName: "time")) var since: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Until this time (exclusive).", valueName: "time")) var until: String?
         @Flag(help: "Print the summary as JSON.") var json = false
         @OptionGroup var database: DatabaseOption
 

@@ -53,8 +53,8 @@ struct MetricsCommand: ParsableCommand {
         var dimensions: [String] = []
         @Option(help: ArgumentHelp("The period: 1m … 1d (e.g. 60, 5m, 1h).", valueName: "period")) var period = "5m"
         @Option(help: ArgumentHelp("SampleCount, Sum, Average, Minimum or Maximum.", valueName: "stat")) var stat = "Sum"
-        @Option(help: ArgumentHelp("From (ISO-8601, or relative like -7d).", valueName: "time")) var start: String?
-        @Option(help: ArgumentHelp("Until (exclusive).", valueName: "time")) var end: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("From (ISO-8601, or relative like -7d).", valueName: "time")) var start: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Until (exclusive).", valueName: "time")) var end: String?
         @Option(help: ArgumentHelp("table, json or csv.", valueName: "format")) var format = "table"
         @Option(help: ArgumentHelp("Value for periods without datapoints.", valueName: "value")) var fill: Double?
         @OptionGroup var database: DatabaseOption

@@ -77,6 +77,19 @@ import TrailJSON
         #expect(table.stdout.contains("EC2/Stops  Sum per 1h, 1 datapoint(s)"))
         #expect(try CLI.run(["metrics", "list", "--db", w.db]).stdout.contains("EC2/Stops  3 sample(s)"))
         #expect(try CLI.run(["metrics", "get", "EC2/Nope", "--db", w.db]).status != 0)
+        // Time ranges: ISO dates and times, relative times, bad input named.
+        let window = try CLI.run(["metrics", "get", "EC2/Stops", "--period", "5m", "--format", "csv", "--db", w.db,
+                                  "--start", "2026-10-01T03:05:00Z", "--end", "now"])
+        #expect(window.stdout == "timestamp,Sum\n2026-10-01T03:10:00Z,1\n")
+        let relative = try CLI.run(["metrics", "get", "EC2/Stops", "--period", "5m", "--format", "csv", "--db", w.db,
+                                    "--start", "2026-10-01", "--end", "-1d"])
+        #expect(relative.stdout.components(separatedBy: "\n").count == 4, "\(relative.stdout)")
+        let empty = try CLI.run(["metrics", "get", "EC2/Stops", "--period", "5m", "--format", "csv", "--db", w.db, "--start", "-1h"])
+        #expect(empty.stdout == "timestamp,Sum\n")
+        let badTime = try CLI.run(["metrics", "get", "EC2/Stops", "--start", "yesterday", "--db", w.db])
+        #expect(badTime.status != 0 && badTime.stderr.contains("invalid time 'yesterday'"))
+        let badPeriod = try CLI.run(["metrics", "get", "EC2/Stops", "--period", "90s", "--db", w.db])
+        #expect(badPeriod.status != 0 && badPeriod.stderr.contains("whole minutes"))
 
         // New events are counted at ingest by the stored filter.
         try w.write("u.json", #"{"Records":[{"eventID":"5","eventTime":"2026-10-01T03:14:00Z","eventName":"StopInstances"}]}"#)
