@@ -12,12 +12,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure building blocks on your own data (see bench/ for the full ingest benchmark).",
         subcommands: [JSON.self, Fields.self, Filters.self])
 
-    static func time(_ body: () throws -> Void) rethrows -> Double {
-        let start = ContinuousClock.now
-        try body()
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    static func time(_ body: () throws -> Void) rethrows -> Double { try measure(body).1 }
 
     struct JSON: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -177,10 +177,9 @@ struct FiltersCommand: ParsableCommand {
                 filters = filters.filter { names.contains($0.definition.name) }
             }
             guard !filters.isEmpty else { throw CLIError("no metric filters to backfill; add one with `trailwatch filters put`") }
-            let start = ContinuousClock.now
-            let s = try store.backfill(filters, sinceMillis: try since.map { try TimeArgument.parse($0) },
-                                       untilMillis: try until.map { try TimeArgument.parse($0) })
-            let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+            let sinceMillis = try since.map { try TimeArgument.parse($0) }
+            let untilMillis = try until.map { try TimeArgument.parse($0) }
+            let (s, seconds) = try measure { try store.backfill(filters, sinceMillis: sinceMillis, untilMillis: untilMillis) }
             if json {
                 print(JSONValue.object(JSONObject([
                     ("filters", .number(Double(filters.count))), ("events", .number(Double(s.events))),

@@ -27,6 +27,14 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
+/// Runs `body` and returns its result with the wall-clock seconds it took.
+func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = ContinuousClock.now
+    let result = try body()
+    let d = ContinuousClock.now - start
+    return (result, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+}
+
 enum Format {
     /// 1234567 → "1,234,567".
     static func count(_ n: Int) -> String {
