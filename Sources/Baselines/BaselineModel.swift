@@ -17,6 +17,10 @@ public struct BaselineOptions: Codable, Sendable, Equatable {
     public var weeklyOrder: Int = 3
     /// Rolling-origin folds used to measure out-of-sample error.
     public var folds: Int = 4
+    /// Seasonal blocks (daily, weekly) whose strength falls below this are dropped and the model
+    /// refitted: periods are kept because the data show them, not because they were assumed, and
+    /// every unneeded harmonic adds variance to the forecast. 0 keeps every candidate.
+    public var minimumSeasonalStrength: Double = 0.05
     /// Explicit residual-scale floor on the fitting scale; nil picks one from the data.
     public var scaleFloor: Double?
     public var robust = RobustFitOptions()
@@ -113,17 +117,29 @@ public struct BaselineModel: Codable, Sendable, Equatable {
         var robust = options.robust
         robust.scaleFloor = floor
 
-        let design = probe.matrix(times: sample.times)
-        let fit = try RobustFit.fit(design: design, response: z, options: robust)
-        let oos = try outOfSampleScale(sample: sample, transformed: z, periodMillis: series.periodMillis, options: options, robust: robust)
+        var spec = probe
+        var design = spec.matrix(times: sample.times)
+        var fit = try RobustFit.fit(design: design, response: z, options: robust)
+        // Diagnostics come from the fit with every candidate term, since that is what measures them.
+        let diagnostics = diagnose(design: design, spec: spec, fit: fit)
+        var folding = options
+        if diagnostics.dailyStrength < options.minimumSeasonalStrength { folding.dailyOrder = 0 }
+        if diagnostics.weeklyStrength < options.minimumSeasonalStrength { folding.weeklyOrder = 0 }
+        if folding.dailyOrder == 0 && spec.dailyOrder > 0 || folding.weeklyOrder == 0 && spec.weeklyOrder > 0 {
+            spec = DesignSpec(originMillis: spec.originMillis, dailyOrder: min(spec.dailyOrder, folding.dailyOrder),
+                              weeklyOrder: min(spec.weeklyOrder, folding.weeklyOrder))
+            design = spec.matrix(times: sample.times)
+            fit = try RobustFit.fit(design: design, response: z, options: robust)
+        }
+        let oos = try outOfSampleScale(sample: sample, transformed: z, periodMillis: series.periodMillis, options: folding, robust: robust)
         let sigma = max(oos ?? fit.scale, floor)
 
         return .trained(BaselineModel(
-            spec: probe, coefficients: fit.coefficients, transform: transform, periodMillis: series.periodMillis,
+            spec: spec, coefficients: fit.coefficients, transform: transform, periodMillis: series.periodMillis,
             bandWidth: options.bandWidth, sigma: sigma, inSampleScale: fit.scale, outOfSampleScale: oos, scaleFloor: floor,
             trainedRange: TimeRange(startMillis: sample.times[0], endMillis: sample.times[sample.count - 1] + series.periodMillis),
             trainingPoints: sample.count, iterations: fit.iterations, converged: fit.converged,
-            usedMinimumNorm: fit.usedMinimumNorm, diagnostics: diagnose(design: design, spec: probe, fit: fit)))
+            usedMinimumNorm: fit.usedMinimumNorm, diagnostics: diagnostics))
     }
 
     /// Centre and band at one instant, back on the series' own scale.
@@ -185,6 +201,9 @@ public struct BaselineModel: Codable, Sendable, Equatable {
         guard options.bandWidth > 0, options.bandWidth.isFinite else { throw .invalidOptions("band width must be a positive number") }
         guard options.trainingWindowMillis > 0, options.trainingWindowMillis <= BaselineOptions.maximumWindowMillis else {
             throw .invalidOptions("training window must be positive and at most 90 days")
+        }
+        guard options.minimumSeasonalStrength >= 0, options.minimumSeasonalStrength <= 1 else {
+            throw .invalidOptions("minimum seasonal strength must be in [0, 1]")
         }
         guard options.folds >= 0 else { throw .invalidOptions("folds must not be negative") }
         if let floor = options.scaleFloor, !(floor > 0 && floor.isFinite) {

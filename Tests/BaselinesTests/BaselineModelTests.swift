@@ -66,7 +66,8 @@ func identityOptions() -> BaselineOptions {
     @Test func recoversDailySeasonalTrend() throws {
         let series = makeSeries(days: 14, noise: 0.3, seed: 1)
         let model = try trained(series, identityOptions())
-        #expect(model.spec.weeklyOrder > 0, "14 days hold two weeks, so weekly terms are fitted")
+        #expect(model.spec.dailyOrder > 0)
+        #expect(model.spec.weeklyOrder == 0, "weekly terms were fitted, found to explain nothing, and dropped")
         #expect(abs(model.coefficients[model.spec.trendColumn] - 0.5) < 0.02)
         let sin1 = model.coefficients[model.spec.dailyColumns.lowerBound]
         let cos2 = model.coefficients[model.spec.dailyColumns.lowerBound + 3]
@@ -180,6 +181,12 @@ func identityOptions() -> BaselineOptions {
         let model = try trained(clean, options)
         let ols = try RobustFit.ordinary(design: model.spec.matrix(times: sample.times), response: sample.values)
         #expect(abs(ols[0] - model.coefficients[0]) > 1)
+        // Losing half a day of training barely changes the clean fit either.
+        let unexcluded = try trained(clean, identityOptions())
+        for i in stride(from: 0, to: 14 * perDay, by: 7) {
+            let t = clean.time(at: i)
+            #expect(abs(model.predict(at: t).expected - unexcluded.predict(at: t).expected) < 0.1)
+        }
     }
 
     @Test func trainingIsDeterministic() throws {
@@ -205,6 +212,20 @@ func identityOptions() -> BaselineOptions {
         #expect(found.first?.points == 4 && found.first?.startMillis == next.time(at: 40) && found.first?.endMillis == next.time(at: 44))
         #expect(found.last?.startMillis == next.time(at: 70))
         #expect(model.score(.nan, at: next.startMillis) == 0)
+    }
+
+    @Test func weeklySeasonalityIsKeptWhenTheDataHaveIt() throws {
+        // Quiet weekends: a weekly pattern on top of the daily one.
+        let series = makeSeries(days: 14, noise: 0.3, seed: 12) { t in
+            let weekday = (Int(days(t)) + 4) % 7  // 1970-01-01 was a Thursday; 0 = Monday here.
+            return truth(t) - (weekday >= 5 ? 4 : 0)
+        }
+        let model = try trained(series, identityOptions())
+        #expect(model.spec.weeklyOrder > 0)
+        #expect(model.diagnostics.weeklyStrength > 0.3)
+        // Ten days cannot hold two weeks, so weekly terms are never candidates.
+        let short = try trained(makeSeries(days: 10, noise: 0.3, seed: 12), identityOptions())
+        #expect(short.spec.weeklyOrder == 0 && short.diagnostics.weeklyStrength == 0)
     }
 
     @Test func invalidOptionsAreTypedErrors() {
