@@ -24,6 +24,9 @@ public struct BaselineOptions: Codable, Sendable, Equatable {
     /// Explicit residual-scale floor on the fitting scale; nil picks one from the data.
     public var scaleFloor: Double?
     public var robust = RobustFitOptions()
+    /// Recurring spikes (a nightly batch job) are part of normal: learn a time-of-day profile of
+    /// what the smooth fit misses so they are expected, not flagged.
+    public var periodicSpikes: Bool = false
 
     public init() {}
 
@@ -94,6 +97,9 @@ public struct BaselineModel: Codable, Sendable, Equatable {
     public var converged: Bool
     public var usedMinimumNorm: Bool
     public var diagnostics: SeasonalDiagnostics
+    /// With `periodicSpikes`: per time-of-day slot, the offset on the fitting scale added to the
+    /// smooth fit. Slots with no recurring spike hold 0.
+    public var dailyProfile: [Double]?
 
     public static func train(series: RegularSeries, options: BaselineOptions = BaselineOptions()) throws(BaselineError) -> TrainingOutcome {
         try validate(series, options)
@@ -139,12 +145,43 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             bandWidth: options.bandWidth, sigma: sigma, inSampleScale: fit.scale, outOfSampleScale: oos, scaleFloor: floor,
             trainedRange: TimeRange(startMillis: sample.times[0], endMillis: sample.times[sample.count - 1] + series.periodMillis),
             trainingPoints: sample.count, iterations: fit.iterations, converged: fit.converged,
-            usedMinimumNorm: fit.usedMinimumNorm, diagnostics: diagnostics))
+            usedMinimumNorm: fit.usedMinimumNorm, diagnostics: diagnostics,
+            dailyProfile: options.periodicSpikes ? spikeProfile(sample: sample, residuals: fit.residuals, periodMillis: series.periodMillis,
+                                                                threshold: options.bandWidth * sigma) : nil))
+    }
+
+    /// The fitted centre on the fitting scale.
+    public func center(at millis: Int64) -> Double {
+        var c = spec.evaluate(coefficients: coefficients, at: millis)
+        if let profile = dailyProfile, !profile.isEmpty {
+            c += profile[Self.slot(millis, periodMillis: periodMillis, count: profile.count)]
+        }
+        return c
+    }
+
+    static func slot(_ millis: Int64, periodMillis: Int64, count: Int) -> Int {
+        let r = millis % millisPerDay
+        return Int((r < 0 ? r + millisPerDay : r) / periodMillis) % count
+    }
+
+    /// The median residual of each time-of-day slot across days. A median needs the spike on more
+    /// than half the days, so a one-off incident never becomes "expected"; offsets inside the band
+    /// are noise and are left at 0.
+    static func spikeProfile(sample: TrainingSample, residuals: [Double], periodMillis: Int64, threshold: Double) -> [Double]? {
+        guard periodMillis < millisPerDay, millisPerDay % periodMillis == 0 else { return nil }
+        let count = Int(millisPerDay / periodMillis)
+        var bySlot = [[Double]](repeating: [], count: count)
+        for (t, r) in zip(sample.times, residuals) { bySlot[slot(t, periodMillis: periodMillis, count: count)].append(r) }
+        return bySlot.map { rs in
+            guard rs.count >= 3 else { return 0 }
+            let m = median(rs)
+            return abs(m) > threshold ? m : 0
+        }
     }
 
     /// Centre and band at one instant, back on the series' own scale.
     public func predict(at millis: Int64) -> Prediction {
-        let c = spec.evaluate(coefficients: coefficients, at: millis)
+        let c = center(at: millis)
         return Prediction(expected: transform.inverse(c),
                           lower: transform.inverse(c - bandWidth * sigma),
                           upper: transform.inverse(c + bandWidth * sigma))
@@ -155,7 +192,7 @@ public struct BaselineModel: Codable, Sendable, Equatable {
     /// not evidence of an anomaly.
     public func score(_ value: Double, at millis: Int64) -> Double {
         guard value.isFinite else { return 0 }
-        let c = spec.evaluate(coefficients: coefficients, at: millis)
+        let c = center(at: millis)
         let u = abs(transform.forward(value) - c) / sigma
         let s = erf(u / 2.0.squareRoot())
         return s.isFinite ? min(max(s, 0), 1) : 0

@@ -228,6 +228,23 @@ func identityOptions() -> BaselineOptions {
         #expect(short.spec.weeklyOrder == 0 && short.diagnostics.weeklyStrength == 0)
     }
 
+    @Test func periodicSpikesAreExpectedWhenAsked() throws {
+        // A batch job adds 20 at 02:00–02:30 every day; once, an incident adds 20 at 14:00.
+        func withJob(_ t: Int64) -> Double { truth(t) + (t % millisPerDay >= 2 * 3_600_000 && t % millisPerDay < 9_000_000 ? 20 : 0) }
+        let series = makeSeries(days: 14, noise: 0.3, seed: 13, withJob)
+        var options = identityOptions()
+        let plain = try trained(series, options)
+        options.periodicSpikes = true
+        let aware = try trained(series, options)
+        let jobTime = series.endMillis + 2 * 3_600_000 + period
+        let incidentTime = series.endMillis + 14 * 3_600_000
+        #expect(plain.score(withJob(jobTime), at: jobTime) > plain.bandThreshold)
+        #expect(aware.score(withJob(jobTime), at: jobTime) < 0.9)
+        #expect(aware.score(truth(incidentTime) + 20, at: incidentTime) > 0.999)
+        #expect(aware.score(truth(incidentTime), at: incidentTime) < 0.9)
+        #expect(abs(aware.predict(at: jobTime).expected - withJob(jobTime)) < 1)
+    }
+
     @Test func invalidOptionsAreTypedErrors() {
         var options = BaselineOptions()
         options.bandWidth = 0
