@@ -45,3 +45,36 @@ import Testing
         }
     }
 }
+
+@Suite struct MinimumNormTests {
+    // y = 3 + 2x with the x column duplicated: the minimum-norm answer splits the slope evenly.
+    let xs: [Double] = [0, 1, 2, 3, 4, 5]
+    var design: [Double] { Array(repeating: 1.0, count: xs.count) + xs + xs }
+    var ys: [Double] { xs.map { 3 + 2 * $0 } }
+
+    @Test func dgelsdSolvesDuplicateColumn() throws {
+        let solution = try LeastSquares.solveMinimumNorm(design: design, rows: 6, columns: 3, response: ys)
+        #expect(solution.rank == 2)
+        #expect(abs(solution.coefficients[0] - 3) < 1e-9)
+        #expect(abs(solution.coefficients[1] - 1) < 1e-9 && abs(solution.coefficients[2] - 1) < 1e-9)
+    }
+
+    @Test func rankSafeSolveFallsBackToDgelsd() throws {
+        let solution = try LeastSquares.solveRankSafe(design: design, rows: 6, columns: 3, response: ys,
+                                                      weights: Array(repeating: 1, count: 6))
+        #expect(solution.usedMinimumNorm)
+        #expect(abs(solution.coefficients[1] - 1) < 1e-9 && abs(solution.coefficients[2] - 1) < 1e-9)
+        let full = try LeastSquares.solveRankSafe(design: Array(design.prefix(12)), rows: 6, columns: 2, response: ys,
+                                                  weights: Array(repeating: 1, count: 6))
+        #expect(!full.usedMinimumNorm && abs(full.coefficients[1] - 2) < 1e-12)
+    }
+
+    @Test func robustFitOnRankDeficientDesign() throws {
+        var y = ys
+        y[2] = 40
+        let fit = try RobustFit.fit(design: DesignMatrix(rows: 6, columns: 3, values: design), response: y)
+        #expect(fit.usedMinimumNorm)
+        #expect(abs(fit.coefficients[1] + fit.coefficients[2] - 2) < 1e-6)
+        #expect(fit.weights[2] == 0)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+public let millisPerDay: Int64 = 86_400_000
+public let millisPerWeek: Int64 = 7 * millisPerDay
+
+/// The columns of a baseline regression: intercept, linear trend (in days from `originMillis`),
+/// then sine/cosine pairs for the daily harmonics and, when present, the weekly ones.
+public struct DesignSpec: Codable, Sendable, Equatable {
+    /// Trend origin. Centering it in the training window keeps the trend column from being nearly
+    /// collinear with the intercept.
+    public var originMillis: Int64
+    public var dailyOrder: Int
+    public var weeklyOrder: Int
+
+    public init(originMillis: Int64, dailyOrder: Int, weeklyOrder: Int) {
+        self.originMillis = originMillis
+        self.dailyOrder = dailyOrder
+        self.weeklyOrder = weeklyOrder
+    }
+
+    /// Chooses orders a training sample can support: harmonics above the Nyquist limit of the
+    /// sampling period only alias, and weekly terms need two full weeks to be told apart from trend
+    /// and from one unusual week. Weekly orders stop below 7 because weekly harmonic 7 is the daily
+    /// fundamental, a duplicate column.
+    public static func make(times: [Int64], periodMillis: Int64, dailyOrder: Int, weeklyOrder: Int) -> DesignSpec {
+        let first = times.first ?? 0
+        let last = times.last ?? 0
+        let span = last + periodMillis - first
+        let perDay = Int(millisPerDay / max(periodMillis, 1))
+        let perWeek = Int(millisPerWeek / max(periodMillis, 1))
+        let daily = span >= millisPerDay ? min(max(dailyOrder, 0), max((perDay - 1) / 2, 0)) : 0
+        let weekly = span >= 2 * millisPerWeek ? min(max(weeklyOrder, 0), 6, max((perWeek - 1) / 2, 0)) : 0
+        return DesignSpec(originMillis: first + (last - first) / 2, dailyOrder: daily, weeklyOrder: weekly)
+    }
+
+    public var columns: Int { 2 + 2 * dailyOrder + 2 * weeklyOrder }
+    public var trendColumn: Int { 1 }
+    public var dailyColumns: Range<Int> { 2..<(2 + 2 * dailyOrder) }
+    public var weeklyColumns: Range<Int> { dailyColumns.upperBound..<columns }
+
+    public func row(at millis: Int64) -> [Double] {
+        var row = [Double](repeating: 0, count: columns)
+        fill(&row, at: millis) { $0 }
+        return row
+    }
+
+    /// Writes one row through `index` so the same code fills a row vector and a column-major matrix.
+    func fill(_ out: inout [Double], at millis: Int64, index: (Int) -> Int) {
+        out[index(0)] = 1
+        out[index(1)] = Double(millis - originMillis) / Double(millisPerDay)
+        // Phases from integer remainders, so precision does not decay with distance from 1970.
+        let dayPhase = 2 * Double.pi * Double(positiveRemainder(millis, millisPerDay)) / Double(millisPerDay)
+        for k in 0..<dailyOrder {
+            let a = Double(k + 1) * dayPhase
+            out[index(2 + 2 * k)] = sin(a)
+            out[index(3 + 2 * k)] = cos(a)
+        }
+        let weekPhase = 2 * Double.pi * Double(positiveRemainder(millis, millisPerWeek)) / Double(millisPerWeek)
+        let base = dailyColumns.upperBound
+        for k in 0..<weeklyOrder {
+            let a = Double(k + 1) * weekPhase
+            out[index(base + 2 * k)] = sin(a)
+            out[index(base + 2 * k + 1)] = cos(a)
+        }
+    }
+
+    public func matrix(times: [Int64]) -> DesignMatrix {
+        let rows = times.count
+        var values = [Double](repeating: 0, count: rows * columns)
+        for (i, t) in times.enumerated() {
+            fill(&values, at: t) { $0 * rows + i }
+        }
+        return DesignMatrix(rows: rows, columns: columns, values: values)
+    }
+
+    public func evaluate(coefficients: [Double], at millis: Int64) -> Double {
+        zip(row(at: millis), coefficients).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+}
+
+private func positiveRemainder(_ a: Int64, _ m: Int64) -> Int64 {
+    let r = a % m
+    return r < 0 ? r + m : r
+}
+
+/// A dense matrix stored column-major, the layout LAPACK expects.
+public struct DesignMatrix: Sendable, Equatable {
+    public let rows: Int
+    public let columns: Int
+    public var values: [Double]
+
+    public init(rows: Int, columns: Int, values: [Double]) {
+        precondition(values.count == rows * columns, "values must hold rows × columns entries")
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    public subscript(row: Int, column: Int) -> Double {
+        get { values[column * rows + row] }
+        set { values[column * rows + row] = newValue }
+    }
+
+    public func multiply(_ beta: [Double]) -> [Double] {
+        var out = [Double](repeating: 0, count: rows)
+        for j in 0..<columns where beta[j] != 0 {
+            let b = beta[j]
+            let base = j * rows
+            for i in 0..<rows { out[i] += values[base + i] * b }
+        }
+        return out
+    }
+
+    /// The contribution of a subset of columns, for decomposing a fit into trend and seasonal parts.
+    public func multiply(_ beta: [Double], columns subset: Range<Int>) -> [Double] {
+        var masked = [Double](repeating: 0, count: columns)
+        for j in subset { masked[j] = beta[j] }
+        return multiply(masked)
+    }
+}
