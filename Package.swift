@@ -42,11 +42,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Test-only helpers shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON"]),
-        .testTarget(name: "CloudTrailTests", dependencies: ["CloudTrail", "TrailJSON"]),
+        .testTarget(name: "CloudTrailTests", dependencies: ["CloudTrail", "TrailJSON", "TestSupport"]),
         .testTarget(name: "TrailGeneratorTests", dependencies: ["TrailGenerator", "CloudTrail", "TrailJSON"]),
-        .testTarget(name: "BaselinesTests", dependencies: ["Baselines"]),
-        .testTarget(name: "FilterPatternsTests", dependencies: ["FilterPatterns", "TrailJSON"]),
+        .testTarget(name: "BaselinesTests", dependencies: ["Baselines", "TestSupport"]),
+        .testTarget(name: "FilterPatternsTests", dependencies: ["FilterPatterns", "TrailJSON", "TestSupport"]),
         .testTarget(name: "TrailIntegrityTests", dependencies: ["TrailIntegrity", "CloudTrail", "TrailGenerator", "TrailJSON",
                                                                .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON", "FilterPatterns"]),

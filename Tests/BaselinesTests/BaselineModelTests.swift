@@ -1,37 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Baselines
-
-/// SplitMix64: tiny, seedable and identical on every platform, so the synthetic data are fixed.
-struct SeededGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    mutating func gaussian() -> Double {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-
-    /// Knuth's method: fine for the small means used here.
-    mutating func poisson(_ mean: Double) -> Double {
-        let limit = exp(-mean)
-        var k = 0.0, p = 1.0
-        repeat {
-            k += 1
-            p *= uniform()
-        } while p > limit
-        return k - 1
-    }
-}
 
 let start: Int64 = 1_699_920_000_000  // a UTC midnight
 let period: Int64 = 15 * 60_000
@@ -46,7 +16,7 @@ func truth(_ t: Int64) -> Double {
 }
 
 func makeSeries(days count: Int, noise: Double, seed: UInt64, _ f: (Int64) -> Double = truth) -> RegularSeries {
-    var rng = SeededGenerator(state: seed)
+    var rng = SplitMix(seed: seed)
     let values = (0..<(count * perDay)).map { i in f(start + Int64(i) * period) + noise * rng.gaussian() }
     return RegularSeries(startMillis: start, periodMillis: period, values: values)
 }
@@ -106,7 +76,7 @@ func identityOptions() -> BaselineOptions {
 
     @Test func outOfSampleBandIsAtLeastInSample() throws {
         // Noise plus a level shift between days the fit cannot foresee: in-sample residuals hide it.
-        var rng = SeededGenerator(state: 3)
+        var rng = SplitMix(seed: 3)
         let dayLevels = (0..<14).map { _ in 1.5 * rng.gaussian() }
         let series = makeSeries(days: 14, noise: 2, seed: 4) { truth($0) + dayLevels[Int(days($0))] }
         let model = try trained(series, identityOptions())
@@ -137,7 +107,7 @@ func identityOptions() -> BaselineOptions {
     }
 
     @Test func sparseCountsStayNonNegativeAndFlagSpikes() throws {
-        var rng = SeededGenerator(state: 5)
+        var rng = SplitMix(seed: 5)
         func mean(_ t: Int64) -> Double { 1.75 + 1.25 * sin(2 * Double.pi * Double(t % millisPerDay) / Double(millisPerDay)) }
         let values = (0..<(14 * perDay)).map { i in rng.poisson(mean(start + Int64(i) * period)) }
         let series = RegularSeries(startMillis: start, periodMillis: period, values: values)
