@@ -127,8 +127,15 @@ public final class GzipDecoder {
 
     /// Decodes a whole in-memory gzip file (all members).
     public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
-        let decoder = try GzipDecoder()
         var out = [UInt8]()
+        try decompress(bytes) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Decodes an in-memory gzip file (all members) in 256 KB pieces handed to `consume`, so a
+    /// caller that only hashes or scans the content never holds it whole.
+    public static func decompress(_ bytes: [UInt8], consume: (UnsafeRawBufferPointer) -> Void) throws(GzipError) {
+        let decoder = try GzipDecoder()
         let chunk = 256 * 1024
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { scratch.deallocate() }
@@ -141,11 +148,10 @@ public final class GzipDecoder {
             }
             let (used, made) = try step.get()
             offset += used
-            out.append(contentsOf: scratch[0..<made])
+            if made > 0 { consume(UnsafeRawBufferPointer(rebasing: scratch[0..<made])) }
             if used == 0 && made == 0 { break }
         }
         try decoder.finish()
-        return out
     }
 }
 

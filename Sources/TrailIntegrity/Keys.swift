@@ -20,23 +20,7 @@ public enum IntegrityHash {
         let isGzip = gzip.withUnsafeBytes { GzipDecoder.isGzip($0) }
         guard isGzip else { return sha256(gzip) }
         var hasher = SHA256()
-        let decoder = try GzipDecoder()
-        let chunk = 256 * 1024
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { scratch.deallocate() }
-        var offset = 0
-        while true {
-            let step = gzip.withUnsafeBytes { input in
-                Result { () throws(GzipError) -> (Int, Int) in
-                    try decoder.decompress(UnsafeRawBufferPointer(rebasing: input[offset...]), into: scratch)
-                }
-            }
-            let (used, made) = try step.get()
-            offset += used
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: scratch[0..<made]))
-            if used == 0 && made == 0 { break }
-        }
-        try decoder.finish()
+        try GzipDecoder.decompress(gzip) { hasher.update(bufferPointer: $0) }
         return Array(hasher.finalize())
     }
 
