@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "trailwatch", targets: ["trailwatch"]),
-        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks"]),
+        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "TrailGenerator", dependencies: ["CloudTrail"]),
         .target(name: "Baselines", dependencies: ["CLapack"]),
         .target(name: "FilterPatterns", dependencies: ["TrailJSON"]),
+        .target(name: "InsightsQuery", dependencies: ["TrailJSON", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Alarms", dependencies: ["Baselines"]),
         .target(name: "TrailIntegrity", dependencies: [
             "CloudTrail", "TrailJSON",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -32,13 +34,13 @@ let package = Package(
         ]),
 
         // Storage and the ingest pipeline.
-        .target(name: "EventStore", dependencies: ["CSQLite", "TrailJSON", "CloudTrail", "FilterPatterns"]),
+        .target(name: "EventStore", dependencies: ["CSQLite", "TrailJSON", "CloudTrail", "FilterPatterns", "InsightsQuery", "Baselines", "Alarms"]),
         .target(name: "DetectionPacks", dependencies: ["EventStore", "Yams"]),
         .target(name: "Ingest", dependencies: ["CloudTrail", "EventStore", "TrailJSON", "FilterPatterns", .product(name: "Crypto", package: "swift-crypto")]),
 
         // The CLI.
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks",
+            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,6 +56,8 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON", "FilterPatterns"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "EventStore", "CloudTrail", "TrailJSON", "TrailGenerator", "FilterPatterns"]),
         .testTarget(name: "DetectionPacksTests", dependencies: ["DetectionPacks", "EventStore", "FilterPatterns"]),
+        .testTarget(name: "InsightsQueryTests", dependencies: ["InsightsQuery", "TrailJSON", "TestSupport"]),
+        .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "Baselines", "TestSupport"]),
         .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"]),
     ]
 )
