@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "trailwatch", targets: ["trailwatch"]),
-        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms"]),
+        .library(name: "TrailwatchKit", targets: ["TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms", "AlarmActions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "FilterPatterns", dependencies: ["TrailJSON"]),
         .target(name: "InsightsQuery", dependencies: ["TrailJSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Alarms", dependencies: ["Baselines"]),
+        .target(name: "AlarmActions", dependencies: ["Alarms"]),
         .target(name: "TrailIntegrity", dependencies: [
             "CloudTrail", "TrailJSON",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -40,7 +41,7 @@ let package = Package(
 
         // The CLI.
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms",
+            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms", "AlarmActions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "DetectionPacksTests", dependencies: ["DetectionPacks", "EventStore", "FilterPatterns"]),
         .testTarget(name: "InsightsQueryTests", dependencies: ["InsightsQuery", "TrailJSON", "TestSupport"]),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "Baselines", "TestSupport"]),
+        .testTarget(name: "AlarmActionsTests", dependencies: ["AlarmActions", "Alarms"]),
         .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"]),
     ]
 )

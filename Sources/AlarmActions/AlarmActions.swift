@@ -1,0 +1,2 @@
+// Notification sinks for alarm state changes (issue 6) are being written.
+enum AlarmActionsModule {}
