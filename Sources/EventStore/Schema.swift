@@ -130,6 +130,17 @@ enum Schema {
             PRIMARY KEY (filter_id, minute_ms)
         ) WITHOUT ROWID;
         """,
+        // Insights: saved queries, and a partial index that answers "any plain log events in
+        // this range?" instantly (the planner pushes work to promoted columns only when not).
+        """
+        CREATE TABLE saved_queries (
+            name        TEXT PRIMARY KEY,
+            query       TEXT NOT NULL,
+            created_ms  INTEGER NOT NULL,
+            updated_ms  INTEGER NOT NULL
+        );
+        CREATE INDEX events_log_events ON events(time_ms) WHERE flags & 4 != 0;
+        """,
     ]
 
     static var version: Int { migrations.count }
