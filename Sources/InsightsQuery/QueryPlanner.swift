@@ -69,6 +69,12 @@ public struct PushdownStats: Hashable, Sendable {
     public var commandIndex: Int
     public var groups: [Group]
     public var aggregations: [Aggregation]
+
+    public init(commandIndex: Int, groups: [Group], aggregations: [Aggregation]) {
+        self.commandIndex = commandIndex
+        self.groups = groups
+        self.aggregations = aggregations
+    }
 }
 
 public enum QueryPlanner {
