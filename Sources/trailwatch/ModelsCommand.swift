@@ -43,7 +43,7 @@ struct ModelsCommand: ParsableCommand {
         let needle = name.lowercased()
         let scored = names.map { n -> (Int, String) in
             let h = n.lowercased()
-            if h.contains(needle) || needle.contains(h) { return (0, n) }
+            if needle.count >= 3 && (h.contains(needle) || needle.contains(h)) { return (0, n) }
             return (editDistance(Array(needle.prefix(80)), Array(h.prefix(80))), n)
         }
         let limitDistance = max(3, needle.count / 3)
