@@ -130,7 +130,32 @@ enum Schema {
             PRIMARY KEY (filter_id, minute_ms)
         ) WITHOUT ROWID;
         """,
-        // Insights: saved queries, and a partial index that answers "any plain log events in
+        // 4: trained baselines, one per name. The metric identity, statistic and period say which
+        // series a model describes; options, model and insufficient are JSON (sorted keys) of
+        // Baselines' Codable types, so a model round-trips exactly and exports as it is stored.
+        // `model` is NULL exactly when status is INSUFFICIENT_DATA, and `insufficient` says why.
+        """
+        CREATE TABLE models (
+            id               INTEGER PRIMARY KEY,
+            name             TEXT NOT NULL UNIQUE,
+            namespace        TEXT NOT NULL,
+            metric_name      TEXT NOT NULL,
+            dimensions       TEXT NOT NULL,      -- canonical JSON, as in metrics.dimensions
+            statistic        TEXT NOT NULL,
+            period_ms        INTEGER NOT NULL,
+            options          TEXT NOT NULL,      -- BaselineOptions
+            status           TEXT NOT NULL CHECK (status IN ('trained', 'INSUFFICIENT_DATA')),
+            model            TEXT,               -- BaselineModel: spec, coefficients, scale, transform, diagnostics
+            insufficient     TEXT,               -- InsufficientData
+            window_start_ms  INTEGER NOT NULL,   -- the series window training read, [start, end)
+            window_end_ms    INTEGER NOT NULL,
+            trained_at_ms    INTEGER NOT NULL,
+            fit_ms           REAL NOT NULL,
+            CHECK ((status = 'trained') = (model IS NOT NULL))
+        );
+        CREATE INDEX models_metric ON models(namespace, metric_name, dimensions);
+        """,
+        // 5: Insights saved queries, and a partial index that answers "any plain log events in
         // this range?" instantly (the planner pushes work to promoted columns only when not).
         """
         CREATE TABLE saved_queries (
