@@ -80,6 +80,8 @@ struct QueryParser {
     private var secondStatsColumns: Set<String>?
     /// An aggregate call or an alias reference was seen in the current aggregation projection.
     private var sawAggregation = false
+    /// Current expression nesting, bounded by `QuerySemantics.maximumNesting`.
+    private var depth = 0
 
     init(_ text: String) throws(InsightsError) {
         self.text = text
@@ -598,10 +600,24 @@ struct QueryParser {
         let base = try parseUnary()
         guard token.kind == .caret else { return base }
         try advance()
+        try enterNesting()
+        defer { depth -= 1 }
         return .binary(.power, base, try parsePower())
     }
 
+    /// Bounds recursion so that a hostile 10,000-character query cannot exhaust a thread's
+    /// stack; the caller decrements `depth` when it returns.
+    private mutating func enterNesting() throws(InsightsError) {
+        depth += 1
+        if depth > QuerySemantics.maximumNesting {
+            throw failure(.semantic, "the expression nests more than \(QuerySemantics.maximumNesting) levels deep")
+        }
+    }
+
     private mutating func parseUnary() throws(InsightsError) -> Expr {
+        // Parentheses, arguments, lists and prefix operators all recurse through here.
+        try enterNesting()
+        defer { depth -= 1 }
         if token.kind == .minus {
             try advance()
             let operand = try parseUnary()
@@ -727,12 +743,12 @@ struct QueryParser {
         guard token.kind == .rightParen else {
             throw failure("expected ')' after arguments of '\(spelled)', found \(describe(token))")
         }
-        let close = token
-        try advance()
-        if close.end < lexer.chars.count, lexer.chars[close.end] == "." {
+        // Checked before lexing on: `.startTime` is not a token on its own.
+        if token.end < lexer.chars.count, lexer.chars[token.end] == "." {
             throw failure(.semantic, "'.field' after a function call is not supported by trailwatch; alias the result first (fields \(spelled)(…) as j | fields j.name)",
-                        at: SourceLocation(line: close.location.line, column: close.location.column + 1))
+                        at: SourceLocation(line: token.location.line, column: token.location.column + 1))
         }
+        try advance()
 
         let count = arguments.count
         if count < signature.minArguments || signature.maxArguments.map({ count > $0 }) == true {

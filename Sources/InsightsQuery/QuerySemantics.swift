@@ -9,6 +9,9 @@ enum QuerySemantics {
     static let maximumLimit = 10_000
     /// Spec §4.4 and §10.
     static let maximumStatsCommands = 2
+    /// Not a documented limit: a bound on expression nesting so that recursion depth stays far
+    /// below any thread's stack, whatever the query. No real query comes near it.
+    static let maximumNesting = 200
 
     /// The commands trailwatch runs, spelled as documented (for suggestions).
     static let commands = ["fields", "display", "filter", "where", "filterIndex", "stats", "sort", "limit",

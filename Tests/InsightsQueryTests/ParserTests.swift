@@ -483,6 +483,18 @@ private func stats(_ text: String) throws -> Stats {
         #expect(query.commands[1].location == SourceLocation(line: 4, column: 3))
     }
 
+    @Test func secondStatsCanNameAnUnaliasedColumnWithBackticks() throws {
+        let query = try parse("STATS SUM(Fault) by Operation | STATS MAX(`SUM(Fault)`) as worst")
+        guard case .stats(let second) = query.commands[1].command else { return }
+        #expect(second.aggregations[0].expr == .call("max", [.field(FieldRef(segments: ["SUM(Fault)"]))]))
+    }
+
+    @Test func crlfLineEndingsAndHashInBackticks() throws {
+        let query = try parse("fields `a#b`\r\n| limit 2")
+        #expect(query.commands[0].command == .fields([Projection(expr: .field(FieldRef(segments: ["a#b"])), name: "`a#b`")]))
+        #expect(query.commands[1].location == SourceLocation(line: 2, column: 3))
+    }
+
     @Test func longQueryParsesInLinearTime() throws {
         let text = "filter " + Array(repeating: "a = 1", count: 1_000).joined(separator: " or ")
         #expect(text.count < InsightsParser.maximumQueryLength)
