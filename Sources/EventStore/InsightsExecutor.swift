@@ -64,6 +64,15 @@ extension TrailStore {
             let (sql, bindings) = filter.statsSQL(stats)
             let rows = try statsRows(sql: sql, bindings: bindings, stats: stats)
             execution.result = try evaluator.run(from: stats.commandIndex + 1, rows: rows)
+            // The evaluator only saw groups; the records behind them are what SQL counted.
+            if let countColumn = stats.aggregations.firstIndex(where: { if case .countAll = $0 { true } else { false } }) {
+                let records = rows.reduce(0) { n, row in
+                    guard case .number(let c) = row.values[stats.groups.count + countColumn] else { return n }
+                    return n + Int(c)
+                }
+                execution.result.recordsScanned = records
+                execution.result.recordsMatched = records
+            }
         } else {
             execution.result = try evaluator.run(source: StoredRecordSource(store: self, filter: filter, plan: execution.plan))
         }

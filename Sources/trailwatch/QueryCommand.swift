@@ -176,18 +176,7 @@ enum QueryOutput {
     /// One JSON object per row keyed by column, every column present (null when missing).
     /// Numbers stay numbers, timestamps are `yyyy-MM-dd HH:mm:ss.SSS` UTC strings.
     static func object(_ columns: [String], _ row: [InsightsValue]) -> JSONValue {
-        .object(JSONObject(zip(columns, row).map { ($0, jsonValue($1)) }))
-    }
-
-    static func jsonValue(_ v: InsightsValue) -> JSONValue {
-        switch v {
-        case .null: .null
-        case .number(let d): .number(d)
-        case .bool(let b): .number(b ? 1 : 0)
-        case .list(let items): .array(items.map(jsonValue))
-        case .map(let m): .object(JSONObject(zip(m.keys, m.values.map(jsonValue)).map { ($0, $1) }))
-        case .string, .timestamp: .string(v.renderedText ?? "")
-        }
+        .object(JSONObject(zip(columns, row).map { ($0, $1.jsonValue) }))
     }
 
     static func json(_ r: QueryResult) -> String {
@@ -203,7 +192,7 @@ enum QueryOutput {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
         var out = r.columns.map(field).joined(separator: ",") + "\n"
-        for row in r.rows { out += row.map { field($0.renderedText ?? "") }.joined(separator: ",") + "\n" }
+        for row in r.rows { out += row.map { field($0.text ?? "") }.joined(separator: ",") + "\n" }
         return out
     }
 
@@ -211,7 +200,7 @@ enum QueryOutput {
     /// "…" and newlines show as "⏎" so one row stays one line.
     static func table(_ r: QueryResult, width: Int) -> String {
         guard !r.columns.isEmpty else { return "" }
-        let cells = r.rows.map { row in row.map { ($0.renderedText ?? "").replacingOccurrences(of: "\n", with: "⏎") } }
+        let cells = r.rows.map { row in row.map { ($0.text ?? "").replacingOccurrences(of: "\n", with: "⏎") } }
         var widths = r.columns.indices.map { c in max(r.columns[c].count, cells.map { $0[c].count }.max() ?? 0) }
         let separators = 2 * (widths.count - 1)
         while widths.reduce(0, +) + separators > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 {
@@ -255,23 +244,10 @@ enum QueryOutput {
             }
             let label = result.columns[column]
             out += "\(label)  max \(JSONValue.formatNumber(series.max()!))  " +
-                "\(ISO8601.format(millis: times.first!)) … \(ISO8601.format(millis: times.last!))\n"
+                "\(InsightsValue.formatTimestamp(times.first!)) … \(InsightsValue.formatTimestamp(times.last!))\n"
             out += Sparkline.render(series, width: max(20, width - 2)) + "\n"
         }
         return out.isEmpty ? nil : out
     }
 }
 
-extension InsightsValue {
-    // TEMPORARY until the evaluator's rendering lands.
-    var renderedText: String? {
-        switch self {
-        case .null: nil
-        case .string(let s): s
-        case .number(let d): JSONValue.formatNumber(d)
-        case .bool(let b): b ? "1" : "0"
-        case .timestamp(let t): ISO8601.format(millis: t)
-        case .list, .map: "?"
-        }
-    }
-}
