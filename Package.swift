@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "TrailIntegrityTests", dependencies: ["TrailIntegrity", "CloudTrail", "TrailGenerator", "TrailJSON",
                                                                .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON", "FilterPatterns"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "EventStore", "CloudTrail", "TrailJSON", "TrailGenerator", "FilterPatterns"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "EventStore", "CloudTrail", "TrailJSON", "TrailGenerator", "FilterPatterns", "InsightsQuery", "TestSupport"]),
         .testTarget(name: "DetectionPacksTests", dependencies: ["DetectionPacks", "EventStore", "FilterPatterns"]),
         .testTarget(name: "InsightsQueryTests", dependencies: ["InsightsQuery", "TrailJSON", "TestSupport"]),
         .testTarget(name: "AlarmsTests", dependencies: ["Alarms", "Baselines", "TestSupport"]),
