@@ -1,3 +1,5 @@
+import Foundation
+
 /// Removes secrets from URLs and sink strings before anything is printed or stored.
 ///
 /// Redacted: the password of `user:password@`, every query-string value, the fragment, and path
