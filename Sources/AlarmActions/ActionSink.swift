@@ -32,10 +32,9 @@ public enum ActionSink: Hashable, Sendable, CustomStringConvertible {
             guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
                 throw .unsupportedURL(Redaction.redactURL(argument), why: "only http:// and https:// URLs are supported")
             }
-            guard let parsed = try? HTTPTarget(argument), !parsed.host.isEmpty else {
-                throw .unsupportedURL(Redaction.redactURL(argument), why: "the URL has no host")
+            guard let target = try? HTTPTarget(argument), !target.host.isEmpty else {
+                throw .unsupportedURL(Redaction.redactURL(argument), why: "the URL has no host or an invalid port")
             }
-            _ = parsed
             self = .webhook(url: argument)
         default:
             throw .unknownKind(Redaction.redactURLs(in: trimmed))
