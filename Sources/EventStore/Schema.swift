@@ -166,6 +166,30 @@ enum Schema {
         );
         CREATE INDEX events_log_events ON events(time_ms) WHERE flags & 4 != 0;
         """,
+        // 6: alarms (definition and persisted evaluation status as JSON of the Alarms module's
+        // Codable types), their history, and small key/value state for `watch` (restart safety).
+        """
+        CREATE TABLE alarms (
+            name        TEXT PRIMARY KEY,
+            definition  TEXT NOT NULL,
+            status      TEXT NOT NULL,
+            created_ms  INTEGER NOT NULL,
+            updated_ms  INTEGER NOT NULL
+        );
+        CREATE TABLE alarm_history (
+            id          INTEGER PRIMARY KEY,
+            alarm       TEXT NOT NULL,
+            time_ms     INTEGER NOT NULL,
+            kind        TEXT NOT NULL,
+            summary     TEXT NOT NULL,
+            item        TEXT NOT NULL
+        );
+        CREATE INDEX alarm_history_alarm ON alarm_history(alarm, time_ms);
+        CREATE TABLE watch_state (
+            key    TEXT PRIMARY KEY,
+            value  TEXT NOT NULL
+        );
+        """,
     ]
 
     static var version: Int { migrations.count }

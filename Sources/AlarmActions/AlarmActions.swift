@@ -1,2 +1,0 @@
-// Notification sinks for alarm state changes (issue 6) are being written.
-enum AlarmActionsModule {}
