@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import TrailJSON
 @testable import InsightsQuery
 
@@ -125,5 +126,118 @@ import TrailJSON
         }
         #expect(e?.message.contains("diff") == true)
         #expect(e?.kind == .execution)
+    }
+}
+
+/// Parser-produced shapes the evaluator must accept, and order independence.
+@Suite struct EvaluatorQueryShapeTests {
+    func query(_ text: String, _ records: [JSONRecord], context: QueryContext = defaultContext) throws -> QueryResult {
+        try QueryEvaluator(query: InsightsParser.parse(text), context: context).run(source: ArrayRecordSource(records))
+    }
+
+    static let logs: [JSONRecord] = [
+        "2023-05-01 [ERROR] Failed to do: connect db-1", "2023-05-01 [INFO] Request time: 327 ms",
+        "2023-05-01 [INFO] Request time: 12 ms", "2023-05-01 [ERROR] Failed to do: write file",
+    ].enumerated().map { JSONRecord(message: $0.element, timestampMillis: Int64($0.offset) * 1000) }
+
+    @Test func parseWithoutSourceReadsMessage() throws {
+        let r = try query("parse 'Failed to do: *' as cause | filter ispresent(cause) | display cause", Self.logs)
+        #expect(cells(r) == [["write file"], ["connect db-1"]])
+    }
+
+    @Test func parseRegexWithAliasesAndMulti() throws {
+        let r = try query("parse @message /(\\d+)/ as n multi | stats count(*) as c by n | sort c desc, n asc | limit 2", Self.logs)
+        #expect(cells(r) == [["01", "4"], ["05", "4"]])
+    }
+
+    @Test func whereAndFilterIndexAndSortDefaultAscending() throws {
+        let a = try query("where @message like 'ERROR' | fields @timestamp | sort @timestamp", Self.logs)
+        #expect(cells(a).map { $0[0] } == ["1970-01-01 00:00:00.000", "1970-01-01 00:00:03.000"])
+        let b = try query("filterIndex @logStream = 'x'", Self.logs)
+        #expect(b.rows.isEmpty)
+    }
+
+    @Test func limitAnyFromText() throws {
+        let r = try query("limit any 1", Self.logs)
+        #expect(r.rows.count == 1)
+        #expect(r.recordsScanned == 1)
+    }
+
+    @Test func limitBeforeStatsDoesNotCapTheResult() throws {
+        let recs = (0..<30).map { JSONRecord(message: "m\($0)", timestampMillis: Int64($0)) }
+        let ctx = QueryContext(nowMillis: 0, defaultLimit: 5)
+        let r = try query("limit 20 | stats count(*) as c by @message", recs, context: ctx)
+        #expect(r.rows.count == 5)
+        #expect(cells(r).first == ["m10", "1"])
+    }
+
+    @Test func diffPreviousDayFromText() throws {
+        let day: Int64 = 86_400_000
+        let recs = [JSONRecord(json: ["eventName": "A"], timestampMillis: 5), JSONRecord(json: ["eventName": "A"], timestampMillis: day + 5),
+                    JSONRecord(json: ["eventName": "A"], timestampMillis: day + 6)]
+        let ctx = QueryContext(window: TimeWindow(startMillis: day, endMillis: 2 * day - 1), nowMillis: 0)
+        let r = try query("stats count(*) as n by eventName | diff previousDay | sort n_change desc", recs, context: ctx)
+        #expect(cells(r) == [["A", "2", "1", "1"]])
+    }
+
+    @Test func backtickedFieldNames() throws {
+        let r = try query("fields `detail-type` as t, `foo.bar` as fb | display t, fb", [JSONRecord(json: ["detail-type": "x", "foo.bar": 1])])
+        #expect(cells(r) == [["x", "1"]])
+    }
+
+    @Test func resultsDoNotDependOnSourceOrder() throws {
+        var rng = SplitMix(seed: 42)
+        let names = ["A", "B", "C", "D"]
+        var recs: [JSONRecord] = []
+        for i in 0..<400 {
+            let n = names[Int(rng.next() % 4)]
+            let code: JSONValue = rng.next() % 3 == 0 ? "Denied" : .null
+            let fields: [(String, JSONValue)] = [("eventName", .string(n)), ("v", .number(Double(rng.next() % 100))), ("errorCode", code),
+                                                 ("ip", .string("10.0.\(rng.next() % 4).\(rng.next() % 255)"))]
+            recs.append(JSONRecord(json: .object(JSONObject(fields)), timestampMillis: Int64(i) * 997))
+        }
+        let queries = [
+            "filter eventName = 'A' | limit 7",
+            "fields v * 2 as w, eventName | filter w > 100 | sort w desc, eventName asc | limit 15",
+            "stats count(*) as n, avg(v) as a, pct(v, 90) as p, stddev(v) as sd, earliest(v) as e, latest(v) as l by eventName, bin(1m)",
+            "filter ispresent(errorCode) | stats count_distinct(ip) as ips, min(ip) as lo, max(ip) as hi by eventName",
+            "dedup eventName",
+            "parse ip '10.0.*.*' as net, host | stats count(*) as c by net | sort c desc",
+            "filter isIpInSubnet(ip, '10.0.2.0/24') | display ip, v",
+            "pattern ip",
+        ]
+        var shuffled = recs
+        shuffled.shuffle(using: &rng)
+        for text in queries {
+            let a = try query(text, recs), b = try query(text, shuffled)
+            #expect(a.columns == b.columns, "\(text)")
+            // Floating sums (avg, stddev) may differ in the last bits with the order of addition.
+            #expect(a.rows.count == b.rows.count, "\(text)")
+            for (x, y) in zip(a.rows, b.rows) {
+                #expect(x.count == y.count)
+                for (u, v) in zip(x, y) {
+                    if case .number(let p) = u, case .number(let q) = v {
+                        #expect(abs(p - q) <= 1e-9 * max(1, abs(p)), "\(text)")
+                    } else {
+                        #expect(u == v, "\(text)")
+                    }
+                }
+            }
+            #expect(!a.rows.isEmpty, "\(text)")
+        }
+    }
+
+    @Test func countOfFilterEqualsFilteredRows() throws {
+        var rng = SplitMix(seed: 7)
+        var recs: [JSONRecord] = []
+        for i in 0..<300 {
+            let fields: [(String, JSONValue)] = [("s", .string(["x", "y", "z"][Int(rng.next() % 3)])), ("n", .number(Double(rng.next() % 50)))]
+            recs.append(JSONRecord(json: .object(JSONObject(fields)), timestampMillis: Int64(i)))
+        }
+        for cond in ["s = 'x'", "n > 20 and s != 'y'", "not (n < 10) or s like 'z'", "n in [1, 2, 3, 40]", "s =~ /^[xy]$/"] {
+            let rows = try query("filter \(cond) | limit 10000", recs).rows.count
+            let count = try query("filter \(cond) | stats count(*) as c", recs).rows[0][0]
+            #expect(count == .number(Double(rows)), "\(cond)")
+        }
     }
 }
