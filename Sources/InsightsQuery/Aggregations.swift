@@ -118,7 +118,8 @@ final class StatsStage: Stage {
     private var multiIndex: [[InsightsValue]: Int] = [:]
     private var keys: [[InsightsValue]] = []
     private var states: [[AggregateState]] = []
-    private var noGroupState: [AggregateState]?
+    private var scratch: [InsightsValue] = []
+    private let onlyCountAll: Bool
 
     init(groups: [Eval], calls: [AggregateCall], timestamp: @escaping Eval, projections: [(slot: Int, eval: Eval)],
          postSlotCount: Int, outputSlots: [Int], next: Stage) {
@@ -126,6 +127,7 @@ final class StatsStage: Stage {
         self.calls = calls
         self.timestamp = timestamp
         self.needsTimestamp = calls.contains { $0.kind == .earliest || $0.kind == .latest }
+        self.onlyCountAll = calls.count == 1 && calls[0].kind == .countAll
         self.projections = projections
         self.postSlotCount = postSlotCount
         self.outputSlots = outputSlots
@@ -147,19 +149,26 @@ final class StatsStage: Stage {
                 states.append(calls.map { AggregateState.initial($0.kind) })
             }
         default:
-            let k = groups.map { $0(row) }
-            if let i = multiIndex[k] { gi = i } else {
+            // The key is built in a reused buffer, so a lookup of an existing group allocates
+            // nothing; only a new group keeps a copy.
+            if scratch.count != groups.count { scratch = [InsightsValue](repeating: .null, count: groups.count) }
+            for k in groups.indices { scratch[k] = groups[k](row) }
+            if let i = multiIndex[scratch] { gi = i } else {
                 gi = keys.count
-                multiIndex[k] = gi
-                keys.append(k)
+                multiIndex[scratch] = gi
+                keys.append(scratch)
                 states.append(calls.map { AggregateState.initial($0.kind) })
             }
         }
+        if onlyCountAll {
+            // `stats count(*) by …`: no argument to evaluate, no state to switch on.
+            if case .count(let n) = states[gi][0] { states[gi][0] = .count(n + 1) }
+            return true
+        }
         let ts = needsTimestamp ? (timestamp(row).asMillis ?? 0) : 0
         for c in calls.indices {
-            let call = calls[c]
-            let v = call.argument.map { $0(row) } ?? .null
-            states[gi][c].add(call, v, timestamp: ts)
+            let v = calls[c].argument.map { $0(row) } ?? .null
+            states[gi][c].add(calls[c], v, timestamp: ts)
         }
         return true
     }

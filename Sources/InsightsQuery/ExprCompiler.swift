@@ -202,7 +202,11 @@ struct ExprCompiler {
             default: test = { $0 >= 0 }
             }
             return { row in
-                guard let c = Operators.compare(a(row), b(row)) else { return .null }
+                let x = a(row), y = b(row)
+                guard let c = Operators.compare(x, y) else {
+                    // Null is unknown; a map or list compared with anything is false (spec §3).
+                    return x.isNull || y.isNull ? .null : .bool(false)
+                }
                 return .bool(test(c))
             }
         case .like, .notLike, .matches:

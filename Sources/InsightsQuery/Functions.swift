@@ -77,7 +77,7 @@ enum Functions {
         default:
             break
         }
-        if let f = unary(name) {
+        if args.count == 1, let f = unary(name) {
             let a = try c.compile(args[0])
             return { f(a($0)) }
         }

@@ -66,8 +66,13 @@ public struct JSONRecord: InsightsRecord, Sendable {
                 return JSONRecord.lookup(json, rest[...])
             }
         }
-        guard let json else { return .null }
-        return JSONRecord.lookup(json, segments[...])
+        guard case .object(let root)? = json else { return .null }
+        // Top-level CloudTrail keys (`eventName`, `errorCode`) are most lookups: one scan.
+        if segments.count == 1 {
+            guard let v = root[first] else { return .null }
+            return .fromJSON(v)
+        }
+        return JSONRecord.lookup(.object(root), segments[...])
     }
 
     /// Walks a flattened path: object keys by name, array elements by a decimal index segment.

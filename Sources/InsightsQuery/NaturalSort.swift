@@ -36,8 +36,9 @@ enum NaturalSort {
         case (.number(let x, let xv), .number(let y, let yv)):
             if x < y { return -1 }
             if x > y { return 1 }
-            // Equal values ("0" and "01"): the documented list puts "0" first — natural text order.
-            return compareText(xv.text ?? "", yv.text ?? "")
+            // Equal values ("01" and "1"): the documented list puts "01" first — plain text order.
+            let xs = xv.text ?? "", ys = yv.text ?? ""
+            return xs == ys ? 0 : (xs.utf8.lexicographicallyPrecedes(ys.utf8) ? -1 : 1)
         }
     }
 

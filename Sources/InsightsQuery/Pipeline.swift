@@ -96,10 +96,15 @@ final class SortStage: Stage {
         self.order = order; self.limit = limit; self.next = next
     }
 
+    /// The last kept row after a cut: a row that does not sort before it cannot make the top N.
+    private var threshold: (key: [NaturalSort.Key], seq: Int)?
+
     func push(_ row: Row) throws -> Bool {
         if let limit, limit <= 0 { return false }
-        buffer.append((order.key(row), seq, row))
-        seq += 1
+        let key = order.key(row)
+        defer { seq += 1 }
+        if let t = threshold, !order.less(key, seq, t.key, t.seq) { return true }
+        buffer.append((key, seq, row))
         if let limit, buffer.count >= max(2 * limit, 1024) { compact(limit) }
         return true
     }
@@ -107,6 +112,7 @@ final class SortStage: Stage {
     private func compact(_ n: Int) {
         buffer.sort { order.less($0.key, $0.seq, $1.key, $1.seq) }
         if buffer.count > n { buffer.removeLast(buffer.count - n) }
+        if let limit, buffer.count == limit, let last = buffer.last { threshold = (last.key, last.seq) }
     }
 
     func finish() throws {

@@ -314,6 +314,9 @@ struct PlanState {
         ordered = true
         hasFields = false
         display = nil
+        // A `limit` before an aggregation limits its input, not the result: the result is capped
+        // by the default limit again unless a later `limit` says otherwise.
+        hasLimit = false
     }
 }
 
