@@ -135,9 +135,10 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             spec = DesignSpec(originMillis: spec.originMillis, dailyOrder: min(spec.dailyOrder, folding.dailyOrder),
                               weeklyOrder: min(spec.weeklyOrder, folding.weeklyOrder))
             design = spec.matrix(times: sample.times)
-            fit = try RobustFit.fit(design: design, response: z, options: robust)
+            fit = try RobustFit.fit(design: design, response: z, options: robust, startWeights: fit.weights)
         }
-        let oos = try outOfSampleScale(sample: sample, transformed: z, periodMillis: series.periodMillis, options: folding, robust: robust)
+        let oos = try outOfSampleScale(sample: sample, transformed: z, periodMillis: series.periodMillis, options: folding,
+                                       robust: robust, weights: fit.weights)
         let sigma = max(oos ?? fit.scale, floor)
 
         return .trained(BaselineModel(
@@ -267,7 +268,7 @@ public struct BaselineModel: Codable, Sendable, Equatable {
     /// forecast it. The robust scale of those errors is the honest σ, since in-sample residuals
     /// have already been fitted to and understate real error.
     static func outOfSampleScale(sample: TrainingSample, transformed z: [Double], periodMillis: Int64,
-                                 options: BaselineOptions, robust: RobustFitOptions) throws(BaselineError) -> Double? {
+                                 options: BaselineOptions, robust: RobustFitOptions, weights: [Double]? = nil) throws(BaselineError) -> Double? {
         guard options.folds > 0, let first = sample.times.first, let last = sample.times.last else { return nil }
         let end = last + periodMillis
         let span = end - first
@@ -281,7 +282,9 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             let spec = DesignSpec.make(times: head.times, periodMillis: periodMillis,
                                        dailyOrder: options.dailyOrder, weeklyOrder: options.weeklyOrder)
             guard head.count >= 2 * spec.columns else { break }
-            let fit = try RobustFit.fit(design: spec.matrix(times: head.times), response: Array(z[..<head.count]), options: robust)
+            // The full fit's weights already mark the head's outliers: start from them.
+            let fit = try RobustFit.fit(design: spec.matrix(times: head.times), response: Array(z[..<head.count]), options: robust,
+                                        startWeights: weights.map { Array($0[..<head.count]) })
             for i in head.count..<sample.count where sample.times[i] < cutoff + horizon {
                 errors.append(z[i] - spec.evaluate(coefficients: fit.coefficients, at: sample.times[i]))
             }

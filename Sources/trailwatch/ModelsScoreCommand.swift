@@ -225,31 +225,54 @@ struct ScoreBenchmark {
                 try writeOutput(text, to: "\(dir)/series-\(i).csv")
             }
         }
-        var iterations = 0, fallback = 0
-        var perModel: [Double] = []
-        let (_, seconds) = try measure { () throws -> Void in
-            for s in all {
-                let (outcome, t) = try measure { try BaselineModel.train(series: s) }
-                perModel.append(t * 1000)
-                if let m = outcome.model {
-                    iterations += m.iterations
-                    if m.usedMinimumNorm { fallback += 1 }
+        // One series per core, as `models train --all` would: each fit is single-threaded.
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let results = BenchResults(count: series)
+        let (_, seconds) = measure {
+            DispatchQueue.concurrentPerform(iterations: cores) { worker in
+                for i in stride(from: worker, to: all.count, by: cores) {
+                    let (outcome, t) = measure { try? BaselineModel.train(series: all[i]) }
+                    results.set(i, ms: t * 1000, iterations: outcome?.model?.iterations ?? 0)
                 }
             }
         }
+        let (serialOutcome, serialSeconds) = try measure { () throws -> Int in
+            for s in all.prefix(min(series, 100)) { _ = try BaselineModel.train(series: s) }
+            return min(series, 100)
+        }
+        var perModel = results.ms
+        let iterations = results.iterations.reduce(0, +)
         let (online, onlineSeconds) = try measure { try OnlineScorer.score(all[0]) }
         perModel.sort()
         let rate = Double(series) / seconds
+        let serialRate = Double(serialOutcome) / serialSeconds
         let p50 = perModel[perModel.count / 2], p95 = perModel[min(perModel.count - 1, perModel.count * 95 / 100)]
         if json {
             print("{\"series\":\(series),\"points\":\(Self.points),\"seconds\":\(seconds),\"seriesPerSecond\":\(rate),"
                 + "\"msPerModelMedian\":\(p50),\"msPerModelP95\":\(p95),\"meanIterations\":\(Double(iterations) / Double(series)),"
-                + "\"svdFallbacks\":\(fallback),\"onlineScoringSeconds\":\(onlineSeconds),\"onlineScored\":\(online.filter { $0.status == .scored }.count)}")
+                + "\"cores\":\(cores),\"serialSeriesPerSecond\":\(serialRate),\"onlineScoringSeconds\":\(onlineSeconds),\"onlineScored\":\(online.filter { $0.status == .scored }.count)}")
         } else {
-            print(String(format: "trained %d series of %d points in %.2f s: %.0f series/s; per model median %.2f ms, p95 %.2f ms; mean IRLS iterations %.1f",
-                         series, Self.points, seconds, rate, p50, p95, Double(iterations) / Double(series)))
+            print(String(format: "trained %d series of %d points in %.2f s on %d cores: %.0f series/s (one core: %.0f series/s); per model median %.2f ms, p95 %.2f ms; mean IRLS iterations %.1f",
+                         series, Self.points, seconds, cores, rate, serialRate, p50, p95, Double(iterations) / Double(series)))
             print(String(format: "online scoring of one 14-day series (%d points, daily retrains): %.3f s", Self.points, onlineSeconds))
         }
+    }
+}
+
+/// Per-series timings written from several threads, each index by exactly one of them.
+final class BenchResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var ms: [Double]
+    private(set) var iterations: [Int]
+    init(count: Int) {
+        ms = [Double](repeating: 0, count: count)
+        iterations = [Int](repeating: 0, count: count)
+    }
+    func set(_ i: Int, ms value: Double, iterations n: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        ms[i] = value
+        iterations[i] = n
     }
 }
 
