@@ -148,7 +148,7 @@ public struct BaselineModel: Codable, Sendable, Equatable {
         // With periodic spikes the smooth-plus-profile centre is the model; a rate fit would treat
         // the recurring spikes as outliers.
         let rate = transform == .anscombe && !options.periodicSpikes
-            ? try CountRate.fit(design: design, counts: sample.values) : nil
+            ? try CountRate.fit(design: design, spec: spec, counts: sample.values) : nil
         return .trained(BaselineModel(
             spec: spec, coefficients: fit.coefficients, transform: transform, periodMillis: series.periodMillis,
             bandWidth: options.bandWidth, sigma: sigma, inSampleScale: fit.scale, outOfSampleScale: oos, scaleFloor: floor,

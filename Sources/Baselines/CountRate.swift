@@ -13,18 +13,28 @@ import Foundation
 public struct CountRate: Codable, Sendable, Equatable {
     public var coefficients: [Double]
     public var dispersion: Double
-    /// No rate goes below this: half an event over the whole training window, so a series that
-    /// never saw an event still gives a first event a finite (small) probability.
+    /// No rate goes below this: one event over the whole training window, so a series that never
+    /// saw an event still gives a first event a finite probability (a single first event is not
+    /// an alarm at the default alarm width; two at once are).
     public var floor: Double
 
     /// Poisson GLM by IRLS (log link), each step a weighted least-squares LAPACK solve on the same
     /// design. Training incidents must not raise the learned rate: points whose upper tail under
     /// the current fit is below `outlierTail` are dropped and the fit repeated.
-    static func fit(design: DesignMatrix, counts y: [Double], outlierTail: Double = 1e-6) throws(BaselineError) -> CountRate? {
+    ///
+    /// The trend column is left out (its coefficient stays 0): on the log scale a trend fitted to a
+    /// few events extrapolates to an exponentially vanishing rate a day later, which would flag the
+    /// next ordinary event. Level and seasonality carry the rate.
+    static func fit(design full: DesignMatrix, spec: DesignSpec, counts y: [Double], outlierTail: Double = 1e-6) throws(BaselineError) -> CountRate? {
+        let columnsKept = (0..<full.columns).filter { $0 != spec.trendColumn }
+        var values: [Double] = []
+        values.reserveCapacity(full.rows * columnsKept.count)
+        for j in columnsKept { values.append(contentsOf: full.values[(j * full.rows)..<((j + 1) * full.rows)]) }
+        let design = DesignMatrix(rows: full.rows, columns: columnsKept.count, values: values)
         let n = design.rows, p = design.columns
         guard n >= 2 * p, p > 0 else { return nil }
         let total = y.reduce(0, +)
-        let floor = 0.5 / Double(n)
+        let floor = 1 / Double(n)
         let mean = max(total / Double(n), floor)
         var solver = WeightedSolver(design: design)
         var keep = [Double](repeating: 1, count: n)
@@ -72,7 +82,9 @@ public struct CountRate: Codable, Sendable, Equatable {
             kept += 1
         }
         let dispersion = max(1, chi / max(kept - Double(p), 1))
-        return CountRate(coefficients: beta, dispersion: dispersion, floor: floor)
+        var coefficients = [Double](repeating: 0, count: full.columns)
+        for (k, j) in columnsKept.enumerated() { coefficients[j] = beta[k] }
+        return CountRate(coefficients: coefficients, dispersion: dispersion, floor: floor)
     }
 
     public func mean(spec: DesignSpec, at millis: Int64) -> Double {
