@@ -100,6 +100,10 @@ public struct BaselineModel: Codable, Sendable, Equatable {
     /// With `periodicSpikes`: per time-of-day slot, the offset on the fitting scale added to the
     /// smooth fit. Slots with no recurring spike hold 0.
     public var dailyProfile: [Double]?
+    /// Count series: the rate model that gives expected values, bands and scores as discrete
+    /// (negative-binomial) quantiles and tail probabilities. nil for other series, and for models
+    /// stored before it existed, which keep the Anscombe-scale Gaussian band.
+    public var countRate: CountRate?
 
     public static func train(series: RegularSeries, options: BaselineOptions = BaselineOptions()) throws(BaselineError) -> TrainingOutcome {
         try validate(series, options)
@@ -135,11 +139,16 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             spec = DesignSpec(originMillis: spec.originMillis, dailyOrder: min(spec.dailyOrder, folding.dailyOrder),
                               weeklyOrder: min(spec.weeklyOrder, folding.weeklyOrder))
             design = spec.matrix(times: sample.times)
-            fit = try RobustFit.fit(design: design, response: z, options: robust)
+            fit = try RobustFit.fit(design: design, response: z, options: robust, startWeights: fit.weights)
         }
-        let oos = try outOfSampleScale(sample: sample, transformed: z, periodMillis: series.periodMillis, options: folding, robust: robust)
+        let oos = try outOfSampleScale(sample: sample, transformed: z, periodMillis: series.periodMillis, options: folding,
+                                       robust: robust, weights: fit.weights)
         let sigma = max(oos ?? fit.scale, floor)
 
+        // With periodic spikes the smooth-plus-profile centre is the model; a rate fit would treat
+        // the recurring spikes as outliers.
+        let rate = transform == .anscombe && !options.periodicSpikes
+            ? try CountRate.fit(design: design, spec: spec, counts: sample.values) : nil
         return .trained(BaselineModel(
             spec: spec, coefficients: fit.coefficients, transform: transform, periodMillis: series.periodMillis,
             bandWidth: options.bandWidth, sigma: sigma, inSampleScale: fit.scale, outOfSampleScale: oos, scaleFloor: floor,
@@ -147,7 +156,8 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             trainingPoints: sample.count, iterations: fit.iterations, converged: fit.converged,
             usedMinimumNorm: fit.usedMinimumNorm, diagnostics: diagnostics,
             dailyProfile: options.periodicSpikes ? spikeProfile(sample: sample, residuals: fit.residuals, periodMillis: series.periodMillis,
-                                                                threshold: options.bandWidth * sigma) : nil))
+                                                                threshold: options.bandWidth * sigma) : nil,
+            countRate: rate))
     }
 
     /// The fitted centre on the fitting scale.
@@ -179,19 +189,43 @@ public struct BaselineModel: Codable, Sendable, Equatable {
         }
     }
 
-    /// Centre and band at one instant, back on the series' own scale.
+    /// Centre and band at one instant, back on the series' own scale. Count models give the
+    /// predictive mean and the discrete quantiles whose tails match a Gaussian band of the same
+    /// width, so `--band 2` means the same coverage for both.
     public func predict(at millis: Int64) -> Prediction {
+        if let rate = countRate {
+            let mu = rate.mean(spec: spec, at: millis)
+            let tail = erfc(bandWidth / 2.0.squareRoot()) / 2
+            var lower = 0.0
+            while negativeBinomialLowerTail(lower, mean: mu, dispersion: rate.dispersion) < tail { lower += 1 }
+            // The upper edge interpolated inside the last count the band holds (a mid-quantile),
+            // so an all-zero history still has a band of positive width, and exactly the counts
+            // above it have an upper tail within the band's.
+            let c = negativeBinomialUpperQuantile(tail: tail, mean: mu, dispersion: rate.dispersion)
+            let below = 1 - negativeBinomialUpperTail(c, mean: mu, dispersion: rate.dispersion)
+            let atC = negativeBinomialUpperTail(c, mean: mu, dispersion: rate.dispersion) - negativeBinomialUpperTail(c + 1, mean: mu, dispersion: rate.dispersion)
+            let fraction = atC > 0 ? min(max((1 - tail - below) / atC, 0), 1) : 1
+            return Prediction(expected: mu, lower: lower, upper: max(c + fraction, lower + fraction))
+        }
         let c = center(at: millis)
         return Prediction(expected: transform.inverse(c),
                           lower: transform.inverse(c - bandWidth * sigma),
                           upper: transform.inverse(c + bandWidth * sigma))
     }
 
-    /// 1 − the two-sided Gaussian tail probability of the value on the fitting scale, so a point on
-    /// the band edge scores erf(k/√2) (0.954 for k = 2). Missing values score 0: absence of data is
-    /// not evidence of an anomaly.
+    /// 1 − the two-sided tail probability of the value, so a point on the band edge scores about
+    /// erf(k/√2) (0.954 for k = 2). Gaussian on the fitting scale; for count models the
+    /// negative-binomial tails. Missing values score 0: absence of data is not evidence of an
+    /// anomaly.
     public func score(_ value: Double, at millis: Int64) -> Double {
         guard value.isFinite else { return 0 }
+        if let rate = countRate {
+            let mu = rate.mean(spec: spec, at: millis)
+            let x = max(value.rounded(), 0)
+            let tail = min(negativeBinomialUpperTail(x, mean: mu, dispersion: rate.dispersion),
+                           negativeBinomialLowerTail(x, mean: mu, dispersion: rate.dispersion))
+            return min(max(1 - 2 * tail, 0), 1)
+        }
         let c = center(at: millis)
         let u = abs(transform.forward(value) - c) / sigma
         let s = erf(u / 2.0.squareRoot())
@@ -267,7 +301,7 @@ public struct BaselineModel: Codable, Sendable, Equatable {
     /// forecast it. The robust scale of those errors is the honest σ, since in-sample residuals
     /// have already been fitted to and understate real error.
     static func outOfSampleScale(sample: TrainingSample, transformed z: [Double], periodMillis: Int64,
-                                 options: BaselineOptions, robust: RobustFitOptions) throws(BaselineError) -> Double? {
+                                 options: BaselineOptions, robust: RobustFitOptions, weights: [Double]? = nil) throws(BaselineError) -> Double? {
         guard options.folds > 0, let first = sample.times.first, let last = sample.times.last else { return nil }
         let end = last + periodMillis
         let span = end - first
@@ -281,7 +315,9 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             let spec = DesignSpec.make(times: head.times, periodMillis: periodMillis,
                                        dailyOrder: options.dailyOrder, weeklyOrder: options.weeklyOrder)
             guard head.count >= 2 * spec.columns else { break }
-            let fit = try RobustFit.fit(design: spec.matrix(times: head.times), response: Array(z[..<head.count]), options: robust)
+            // The full fit's weights already mark the head's outliers: start from them.
+            let fit = try RobustFit.fit(design: spec.matrix(times: head.times), response: Array(z[..<head.count]), options: robust,
+                                        startWeights: weights.map { Array($0[..<head.count]) })
             for i in head.count..<sample.count where sample.times[i] < cutoff + horizon {
                 errors.append(z[i] - spec.evaluate(coefficients: fit.coefficients, at: sample.times[i]))
             }

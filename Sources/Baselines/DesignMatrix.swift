@@ -50,18 +50,22 @@ public struct DesignSpec: Codable, Sendable, Equatable {
         out[index(1)] = Double(millis - originMillis) / Double(millisPerDay)
         // Phases from integer remainders, so precision does not decay with distance from 1970.
         let dayPhase = 2 * Double.pi * Double(positiveRemainder(millis, millisPerDay)) / Double(millisPerDay)
-        for k in 0..<dailyOrder {
-            let a = Double(k + 1) * dayPhase
-            out[index(2 + 2 * k)] = sin(a)
-            out[index(3 + 2 * k)] = cos(a)
+        // Higher harmonics by the angle-addition recurrence: two trig calls per period instead of
+        // two per harmonic, which dominated building a 4,032-row design. The recurrence drifts by
+        // about one rounding error per harmonic, far below anything a fit can see.
+        func harmonics(_ phase: Double, _ order: Int, _ base: Int) {
+            guard order > 0 else { return }
+            let s1 = sin(phase), c1 = cos(phase)
+            var s = s1, c = c1
+            for k in 0..<order {
+                if k > 0 { (s, c) = (s * c1 + c * s1, c * c1 - s * s1) }
+                out[index(base + 2 * k)] = s
+                out[index(base + 2 * k + 1)] = c
+            }
         }
+        harmonics(dayPhase, dailyOrder, 2)
         let weekPhase = 2 * Double.pi * Double(positiveRemainder(millis, millisPerWeek)) / Double(millisPerWeek)
-        let base = dailyColumns.upperBound
-        for k in 0..<weeklyOrder {
-            let a = Double(k + 1) * weekPhase
-            out[index(base + 2 * k)] = sin(a)
-            out[index(base + 2 * k + 1)] = cos(a)
-        }
+        harmonics(weekPhase, weeklyOrder, dailyColumns.upperBound)
     }
 
     public func matrix(times: [Int64]) -> DesignMatrix {

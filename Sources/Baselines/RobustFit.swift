@@ -44,25 +44,50 @@ public struct RobustFitResult: Sendable, Equatable {
 public enum RobustFit {
     /// Iteratively reweighted least squares: Huber weights, then Tukey bisquare, each step a
     /// weighted LAPACK solve, with the scale re-estimated from the residuals at every step.
-    public static func fit(design: DesignMatrix, response: [Double], options: RobustFitOptions = RobustFitOptions()) throws(BaselineError) -> RobustFitResult {
+    ///
+    /// `startWeights`, when given, are the final weights of a robust fit of a closely related
+    /// problem (the same series on a longer window, or with more terms): they begin the iteration
+    /// and the Huber phase is skipped, because its only job, keeping bisquare away from a fit an
+    /// incident has bent, is already done. Rolling-origin folds converge in a few steps that way.
+    public static func fit(design: DesignMatrix, response: [Double], options: RobustFitOptions = RobustFitOptions(),
+                           startWeights: [Double]? = nil) throws(BaselineError) -> RobustFitResult {
         precondition(response.count == design.rows, "one response per design row")
-        var weights = [Double](repeating: 1, count: design.rows)
+        precondition(startWeights == nil || startWeights!.count == design.rows, "one starting weight per design row")
+        var solver = WeightedSolver(design: design)
+        // A start that keeps too few rows to determine the fit is no start at all.
+        let warm = startWeights.map { w in w.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } >= 2 * design.columns } ?? false
+        var weights = warm ? startWeights! : [Double](repeating: 1, count: design.rows)
+        var residuals = [Double](repeating: 0, count: design.rows)
+        var scratch: [Double] = []
         var usedMinimumNorm = false
-        var beta = try solve(design, response, weights, &usedMinimumNorm)
+        func solve() throws(BaselineError) -> [Double] {
+            do {
+                let solution = try solver.solve(response: response, weights: weights)
+                usedMinimumNorm = usedMinimumNorm || solution.usedMinimumNorm
+                return solution.coefficients
+            } catch {
+                throw .solve(error)
+            }
+        }
+        var beta = try solve()
+        let huberIterations = warm ? 0 : options.huberIterations
         var iterations = 0
         var converged = false
         while iterations < options.maxIterations {
             iterations += 1
-            let residuals = subtract(response, design.multiply(beta))
-            let s = robustScale(residuals, floor: options.scaleFloor)
-            let huber = iterations <= options.huberIterations
+            solver.residuals(response: response, coefficients: beta, into: &residuals)
+            let s = robustScale(residuals, floor: options.scaleFloor, scratch: &scratch)
+            let huber = iterations <= huberIterations
             for i in 0..<residuals.count {
                 let u = residuals[i] / s
                 weights[i] = huber ? huberWeight(u, options.huberC) : tukeyWeight(u, options.tukeyC)
             }
-            let next = try solve(design, response, weights, &usedMinimumNorm)
-            let change = zip(next, beta).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
-            let size = next.reduce(1.0) { max($0, abs($1)) }
+            let next = try solve()
+            var change = 0.0, size = 1.0
+            for j in next.indices {
+                change = max(change, abs(next[j] - beta[j]))
+                size = max(size, abs(next[j]))
+            }
             beta = next
             // Only a converged bisquare phase counts: Huber convergence is just the starting point.
             if !huber && change <= options.tolerance * size {
@@ -70,8 +95,8 @@ public enum RobustFit {
                 break
             }
         }
-        let residuals = subtract(response, design.multiply(beta))
-        return RobustFitResult(coefficients: beta, weights: weights, scale: robustScale(residuals, floor: options.scaleFloor),
+        solver.residuals(response: response, coefficients: beta, into: &residuals)
+        return RobustFitResult(coefficients: beta, weights: weights, scale: robustScale(residuals, floor: options.scaleFloor, scratch: &scratch),
                                iterations: iterations, converged: converged, usedMinimumNorm: usedMinimumNorm, residuals: residuals)
     }
 
@@ -84,8 +109,12 @@ public enum RobustFit {
     /// MAD about zero scaled to σ under Gaussian noise: residuals of a fit with an intercept are
     /// centred already, and for forecast errors any bias should widen the band, not be removed.
     public static func robustScale(_ residuals: [Double], floor: Double) -> Double {
-        let mad = median(residuals.map { abs($0) })
-        let s = mad / 0.6745
+        var scratch: [Double] = []
+        return robustScale(residuals, floor: floor, scratch: &scratch)
+    }
+
+    static func robustScale(_ residuals: [Double], floor: Double, scratch: inout [Double]) -> Double {
+        let s = medianAbsolute(residuals, scratch: &scratch) / 0.6745
         return s.isFinite ? max(s, floor) : floor
     }
 
