@@ -107,7 +107,8 @@ public struct QueryEvaluator: Sendable {
             let node = query.commands[i]
             do {
                 let following = i + 1 < range.upperBound ? query.commands[i + 1].command : nil
-                let (made, consumedNext) = try step(node.command, following: following, state: &state, compile: compile)
+                let rest = query.commands[(i + 1)...].map(\.command)
+                let (made, consumedNext) = try step(node.command, following: following, rest: rest, state: &state, compile: compile)
                 factories += made
                 skipNext = consumedNext
             } catch {
@@ -158,8 +159,17 @@ public struct QueryEvaluator: Sendable {
         return (head, collector, names)
     }
 
+    /// Commands that pass every row on exactly once (so a cap before them equals a cap after).
+    static func isOneToOne(_ c: Command) -> Bool {
+        switch c {
+        case .fields, .display: return true
+        case .parse(let p): return !p.multi
+        default: return false
+        }
+    }
+
     // swiftlint:disable:next cyclomatic_complexity function_body_length
-    func step(_ command: Command, following: Command?, state: inout PlanState,
+    func step(_ command: Command, following: Command?, rest: [Command] = [], state: inout PlanState,
               compile: Bool) throws(InsightsError) -> ([Factory], Bool) {
         let c = ExprCompiler(schema: state.schema, context: context)
         switch command {
@@ -203,11 +213,15 @@ public struct QueryEvaluator: Sendable {
             state.ordered = true
             var limit: Int?
             if case .limit(let n, any: false)? = following { limit = n; state.hasLimit = true }
-            guard compile else { return ([], limit != nil) }
+            let consumed = limit != nil
+            // A final sort (only one-row-in, one-row-out commands after it) can only ever show
+            // the default number of rows: keep just those.
+            if limit == nil, rest.allSatisfy(Self.isOneToOne) { limit = context.defaultLimit }
+            guard compile else { return ([], consumed) }
             var evals: [Eval] = []
             for k in keys { evals.append(try c.compile(k.expr)) }
             let order = RowOrder(keys: evals, descending: keys.map(\.descending))
-            return ([{ SortStage(order, limit: limit, next: $0) }], limit != nil)
+            return ([{ SortStage(order, limit: limit, next: $0) }], consumed)
 
         case .limit(let n, let any):
             guard n >= 0 else { throw InsightsError(.semantic, "limit must not be negative") }

@@ -401,3 +401,15 @@ import TrailJSON
         #expect(cells(res).map { $0[1] } == ["y", "z", "x"])
     }
 }
+
+@Suite struct EvaluatorSortCapTests {
+    @Test func finalSortKeepsOnlyTheDefaultLimit() throws {
+        let recs = (0..<50).map { record(["v": .number(Double(($0 * 17) % 50))], at: Int64($0)) }
+        let ctx = QueryContext(nowMillis: 0, defaultLimit: 3)
+        let r = try run(Q.sort(("v", false)), Q.fields(Q.proj(Q.bin(.multiply, Q.field("v"), Q.num(2)), as: "w")), over: recs, context: ctx)
+        #expect(cells(r) == [["0"], ["2"], ["4"]])
+        // A filter after the sort changes the row count, so the sort must keep everything.
+        let f = try run(Q.sort(("v", false)), .filter(Q.bin(.greater, Q.field("v"), Q.num(45))), Q.display(Q.proj(Q.field("v"))), over: recs, context: ctx)
+        #expect(cells(f) == [["46"], ["47"], ["48"]])
+    }
+}
