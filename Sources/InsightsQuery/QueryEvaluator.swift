@@ -234,31 +234,38 @@ public struct QueryEvaluator: Sendable {
             return ([{ SortStage(order, limit: n, next: $0) }], false)
 
         case .parse(let parse):
-            let matcher: ParseStage.Matcher
+            // The fields a parse defines: its aliases, or a regex's named groups.
             var names = parse.aliases
             switch parse.pattern {
             case .glob(let g):
-                let glob = GlobPattern(g)
-                guard glob.captureCount == parse.aliases.count else {
-                    throw InsightsError(.semantic, "the parse pattern has \(glob.captureCount) * but \(parse.aliases.count) alias\(parse.aliases.count == 1 ? "" : "es")")
+                let stars = GlobPattern(g).captureCount
+                guard stars == parse.aliases.count else {
+                    throw InsightsError(.semantic, "the parse pattern has \(stars) * but \(parse.aliases.count) alias\(parse.aliases.count == 1 ? "" : "es")")
                 }
-                matcher = .glob(glob)
             case .regex(let r):
-                let re: Regex<AnyRegexOutput>? = compile ? try TextMatch.regex(r.pattern) : nil
                 if parse.aliases.isEmpty {
                     names = TextMatch.groupNames(r.pattern)
                     guard !names.isEmpty else {
                         throw InsightsError(.semantic, "a parse regex needs named groups (?<name>…) or `as` aliases")
                     }
-                    matcher = re.map { .regex($0, captures: names.map { .named($0) }) } ?? .glob(GlobPattern(""))
-                } else {
-                    let groups = TextMatch.captureGroupCount(r.pattern)
-                    let caps: [ParseStage.RegexCapture] = parse.aliases.indices.map { groups == 0 ? .index(0) : .index($0 + 1) }
-                    matcher = re.map { .regex($0, captures: caps) } ?? .glob(GlobPattern(""))
                 }
             }
             for n in names { state.addColumn(n) }
             guard compile else { return ([], false) }
+            let matcher: ParseStage.Matcher
+            switch parse.pattern {
+            case .glob(let g):
+                matcher = .glob(GlobPattern(g))
+            case .regex(let r):
+                let re = try TextMatch.regex(r.pattern)
+                if parse.aliases.isEmpty {
+                    matcher = .regex(re, captures: names.map { .named($0) })
+                } else {
+                    // `as a, b`: capture groups 1, 2, … in order, or the whole match without groups.
+                    let groups = TextMatch.captureGroupCount(r.pattern)
+                    matcher = .regex(re, captures: parse.aliases.indices.map { groups == 0 ? .index(0) : .index($0 + 1) })
+                }
+            }
             let source = try c.compile(parse.source)
             let slots = names.map { state.schema.define($0) }
             let count = state.schema.slotCount
