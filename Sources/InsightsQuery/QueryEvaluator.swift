@@ -43,7 +43,10 @@ public struct QueryEvaluator: Sendable {
     /// Runs `query.commands[commandIndex...]` over rows an earlier stage produced elsewhere (the
     /// store runs a pushed-down prefix, e.g. a `stats` on promoted columns, in SQL). Columns are
     /// matched by name; the commands before `commandIndex` still decide the output columns
-    /// (`fields`/`display`) and whether the rows are aggregated.
+    /// (`fields`/`display`) and whether the rows are aggregated. Rows of a pushed-down `stats`
+    /// are first put in ascending group-key order, as the in-memory `stats` emits them; event
+    /// rows that were never sorted get the default `@timestamp` descending order (from a
+    /// `@timestamp` column).
     public func run(from commandIndex: Int, rows: [ResultRow]) throws -> QueryResult {
         guard commandIndex >= 0, commandIndex <= query.commands.count else {
             throw InsightsError(.execution, "command index \(commandIndex) is outside the query")
@@ -57,7 +60,14 @@ public struct QueryEvaluator: Sendable {
         var schema = Schema(hasRecord: false)
         for n in names { _ = schema.define(n) }
         state.schema = schema
-        let built = try plan(commandIndex..<query.commands.count, state: &state, countAt: nil)
+        var built = try plan(commandIndex..<query.commands.count, state: &state, countAt: nil)
+        if commandIndex > 0, case .stats(let stats) = query.commands[commandIndex - 1].command, !stats.groups.isEmpty {
+            // Rows of a pushed-down `stats` arrive in SQL's order; put them in the order the
+            // in-memory `stats` produces (ascending group keys) so both paths agree.
+            let c = ExprCompiler(schema: schema, context: context)
+            let order = RowOrder(keys: stats.groups.map { c.field(FieldRef($0.name)) }, descending: stats.groups.map { _ in false })
+            built.insert({ SortStage(order, limit: nil, next: $0) }, at: 0)
+        }
         let (head, collector, columns) = try assemble(built, state: state)
         for r in rows {
             var slots = [InsightsValue](repeating: .null, count: schema.slotCount)

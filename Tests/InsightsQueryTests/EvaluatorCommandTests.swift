@@ -413,3 +413,22 @@ import TrailJSON
         #expect(cells(f) == [["46"], ["47"], ["48"]])
     }
 }
+
+@Suite struct EvaluatorPushdownTests {
+    @Test func pushedDownStatsRowsMatchInMemoryOrder() throws {
+        let q = try InsightsParser.parse("stats count(*) by eventName, awsRegion")
+        let recs = [("B", "x"), ("A", "y"), ("A", "x"), ("B", "x")].enumerated().map {
+            JSONRecord(json: .object(JSONObject([("eventName", .string($0.element.0)), ("awsRegion", .string($0.element.1))])), timestampMillis: Int64($0.offset))
+        }
+        let ev = try QueryEvaluator(query: q, context: defaultContext)
+        let memory = try ev.run(source: ArrayRecordSource(recs))
+        // As a SQL engine might return them: unordered, counts as numbers.
+        let sqlRows = [("B", "x", 2.0), ("A", "y", 1.0), ("A", "x", 1.0)].map {
+            ResultRow(names: ["eventName", "awsRegion", "count(*)"], values: [.string($0.0), .string($0.1), .number($0.2)])
+        }
+        let pushed = try ev.run(from: 1, rows: sqlRows)
+        #expect(pushed.columns == memory.columns)
+        #expect(pushed.rows == memory.rows)
+        #expect(cells(memory) == [["A", "x", "1"], ["A", "y", "1"], ["B", "x", "2"]])
+    }
+}
