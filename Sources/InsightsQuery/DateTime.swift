@@ -168,7 +168,9 @@ enum DateFormats {
     /// `±hh`, `±hhmm`, `±hh:mm`), `'quoted literal'`; other characters must match literally.
     /// Returns the local wall-clock time as epoch ms and the offset found in the text, if any.
     static func parseJava(_ text: String, _ pattern: String) -> (local: Int64, offsetMillis: Int64?)? {
-        var tokens: [(Character, Int)] = []  // letter and count; letter "\0" = literal in count… see literals
+        // (pattern letter, repeat count); the letter "\0" marks a literal whose index in
+        // `literals` is in the count slot.
+        var tokens: [(Character, Int)] = []
         var literals: [String] = []
         let p = Array(pattern)
         var i = 0

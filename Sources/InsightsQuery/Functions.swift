@@ -67,7 +67,16 @@ enum Functions {
             switch args[1] {
             case .regex(let r): pattern = r.pattern
             case .literal(let v): pattern = v.stringForm ?? ""
-            default: throw InsightsError(.semantic, "regexReplace() needs its pattern as a string or /regex/ literal")
+            default:
+                // A computed pattern: compiled when it changes (an invalid one gives null).
+                let p = try c.compile(args[1])
+                let cache = Boxed<(String, Regex<AnyRegexOutput>?)?>(nil)
+                return { row in
+                    guard let s = a(row).stringForm, let r = repl(row).stringForm, let text = p(row).stringForm else { return .null }
+                    if cache.value?.0 != text { cache.value = (text, try? TextMatch.regex(text)) }
+                    guard let re = cache.value?.1 else { return .null }
+                    return .string(regexReplace(s, re, r))
+                }
             }
             let re = try TextMatch.regex(pattern)
             return { row in

@@ -38,10 +38,8 @@ struct PatternClusterer {
 
     mutating func add(_ message: String, side: Int = 0) {
         let tokens = PatternClusterer.mask(message)
-        if var entry = templates[tokens] {
-            templates[tokens] = nil  // Keep the counts array uniquely referenced while mutating.
-            entry.counts[side] += 1
-            templates[tokens] = entry
+        if templates[tokens] != nil {
+            templates[tokens]!.counts[side] += 1  // In place: no copy of the entry.
         } else {
             var counts = [Int](repeating: 0, count: sides)
             counts[side] = 1

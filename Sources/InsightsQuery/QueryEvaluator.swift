@@ -43,7 +43,10 @@ public struct QueryEvaluator: Sendable {
     /// Runs `query.commands[commandIndex...]` over rows an earlier stage produced elsewhere (the
     /// store runs a pushed-down prefix, e.g. a `stats` on promoted columns, in SQL). Columns are
     /// matched by name; the commands before `commandIndex` still decide the output columns
-    /// (`fields`/`display`) and whether the rows are aggregated.
+    /// (`fields`/`display`) and whether the rows are aggregated. Rows of a pushed-down `stats`
+    /// are first put in ascending group-key order, as the in-memory `stats` emits them; event
+    /// rows that were never sorted get the default `@timestamp` descending order (from a
+    /// `@timestamp` column).
     public func run(from commandIndex: Int, rows: [ResultRow]) throws -> QueryResult {
         guard commandIndex >= 0, commandIndex <= query.commands.count else {
             throw InsightsError(.execution, "command index \(commandIndex) is outside the query")
@@ -57,7 +60,14 @@ public struct QueryEvaluator: Sendable {
         var schema = Schema(hasRecord: false)
         for n in names { _ = schema.define(n) }
         state.schema = schema
-        let built = try plan(commandIndex..<query.commands.count, state: &state, countAt: nil)
+        var built = try plan(commandIndex..<query.commands.count, state: &state, countAt: nil)
+        if commandIndex > 0, case .stats(let stats) = query.commands[commandIndex - 1].command, !stats.groups.isEmpty {
+            // Rows of a pushed-down `stats` arrive in SQL's order; put them in the order the
+            // in-memory `stats` produces (ascending group keys) so both paths agree.
+            let c = ExprCompiler(schema: schema, context: context)
+            let order = RowOrder(keys: stats.groups.map { c.field(FieldRef($0.name)) }, descending: stats.groups.map { _ in false })
+            built.insert({ SortStage(order, limit: nil, next: $0) }, at: 0)
+        }
         let (head, collector, columns) = try assemble(built, state: state)
         for r in rows {
             var slots = [InsightsValue](repeating: .null, count: schema.slotCount)
@@ -107,7 +117,8 @@ public struct QueryEvaluator: Sendable {
             let node = query.commands[i]
             do {
                 let following = i + 1 < range.upperBound ? query.commands[i + 1].command : nil
-                let (made, consumedNext) = try step(node.command, following: following, state: &state, compile: compile)
+                let rest = query.commands[(i + 1)...].map(\.command)
+                let (made, consumedNext) = try step(node.command, following: following, rest: rest, state: &state, compile: compile)
                 factories += made
                 skipNext = consumedNext
             } catch {
@@ -158,8 +169,17 @@ public struct QueryEvaluator: Sendable {
         return (head, collector, names)
     }
 
+    /// Commands that pass every row on exactly once (so a cap before them equals a cap after).
+    static func isOneToOne(_ c: Command) -> Bool {
+        switch c {
+        case .fields, .display: return true
+        case .parse(let p): return !p.multi
+        default: return false
+        }
+    }
+
     // swiftlint:disable:next cyclomatic_complexity function_body_length
-    func step(_ command: Command, following: Command?, state: inout PlanState,
+    func step(_ command: Command, following: Command?, rest: [Command] = [], state: inout PlanState,
               compile: Bool) throws(InsightsError) -> ([Factory], Bool) {
         let c = ExprCompiler(schema: state.schema, context: context)
         switch command {
@@ -203,11 +223,15 @@ public struct QueryEvaluator: Sendable {
             state.ordered = true
             var limit: Int?
             if case .limit(let n, any: false)? = following { limit = n; state.hasLimit = true }
-            guard compile else { return ([], limit != nil) }
+            let consumed = limit != nil
+            // A final sort (only one-row-in, one-row-out commands after it) can only ever show
+            // the default number of rows: keep just those.
+            if limit == nil, rest.allSatisfy(Self.isOneToOne) { limit = context.defaultLimit }
+            guard compile else { return ([], consumed) }
             var evals: [Eval] = []
             for k in keys { evals.append(try c.compile(k.expr)) }
             let order = RowOrder(keys: evals, descending: keys.map(\.descending))
-            return ([{ SortStage(order, limit: limit, next: $0) }], limit != nil)
+            return ([{ SortStage(order, limit: limit, next: $0) }], consumed)
 
         case .limit(let n, let any):
             guard n >= 0 else { throw InsightsError(.semantic, "limit must not be negative") }
@@ -220,31 +244,38 @@ public struct QueryEvaluator: Sendable {
             return ([{ SortStage(order, limit: n, next: $0) }], false)
 
         case .parse(let parse):
-            let matcher: ParseStage.Matcher
+            // The fields a parse defines: its aliases, or a regex's named groups.
             var names = parse.aliases
             switch parse.pattern {
             case .glob(let g):
-                let glob = GlobPattern(g)
-                guard glob.captureCount == parse.aliases.count else {
-                    throw InsightsError(.semantic, "the parse pattern has \(glob.captureCount) * but \(parse.aliases.count) alias\(parse.aliases.count == 1 ? "" : "es")")
+                let stars = GlobPattern(g).captureCount
+                guard stars == parse.aliases.count else {
+                    throw InsightsError(.semantic, "the parse pattern has \(stars) * but \(parse.aliases.count) alias\(parse.aliases.count == 1 ? "" : "es")")
                 }
-                matcher = .glob(glob)
             case .regex(let r):
-                let re: Regex<AnyRegexOutput>? = compile ? try TextMatch.regex(r.pattern) : nil
                 if parse.aliases.isEmpty {
                     names = TextMatch.groupNames(r.pattern)
                     guard !names.isEmpty else {
                         throw InsightsError(.semantic, "a parse regex needs named groups (?<name>…) or `as` aliases")
                     }
-                    matcher = re.map { .regex($0, captures: names.map { .named($0) }) } ?? .glob(GlobPattern(""))
-                } else {
-                    let groups = TextMatch.captureGroupCount(r.pattern)
-                    let caps: [ParseStage.RegexCapture] = parse.aliases.indices.map { groups == 0 ? .index(0) : .index($0 + 1) }
-                    matcher = re.map { .regex($0, captures: caps) } ?? .glob(GlobPattern(""))
                 }
             }
             for n in names { state.addColumn(n) }
             guard compile else { return ([], false) }
+            let matcher: ParseStage.Matcher
+            switch parse.pattern {
+            case .glob(let g):
+                matcher = .glob(GlobPattern(g))
+            case .regex(let r):
+                let re = try TextMatch.regex(r.pattern)
+                if parse.aliases.isEmpty {
+                    matcher = .regex(re, captures: names.map { .named($0) })
+                } else {
+                    // `as a, b`: capture groups 1, 2, … in order, or the whole match without groups.
+                    let groups = TextMatch.captureGroupCount(r.pattern)
+                    matcher = .regex(re, captures: parse.aliases.indices.map { groups == 0 ? .index(0) : .index($0 + 1) })
+                }
+            }
             let source = try c.compile(parse.source)
             let slots = names.map { state.schema.define($0) }
             let count = state.schema.slotCount

@@ -401,3 +401,34 @@ import TrailJSON
         #expect(cells(res).map { $0[1] } == ["y", "z", "x"])
     }
 }
+
+@Suite struct EvaluatorSortCapTests {
+    @Test func finalSortKeepsOnlyTheDefaultLimit() throws {
+        let recs = (0..<50).map { record(["v": .number(Double(($0 * 17) % 50))], at: Int64($0)) }
+        let ctx = QueryContext(nowMillis: 0, defaultLimit: 3)
+        let r = try run(Q.sort(("v", false)), Q.fields(Q.proj(Q.bin(.multiply, Q.field("v"), Q.num(2)), as: "w")), over: recs, context: ctx)
+        #expect(cells(r) == [["0"], ["2"], ["4"]])
+        // A filter after the sort changes the row count, so the sort must keep everything.
+        let f = try run(Q.sort(("v", false)), .filter(Q.bin(.greater, Q.field("v"), Q.num(45))), Q.display(Q.proj(Q.field("v"))), over: recs, context: ctx)
+        #expect(cells(f) == [["46"], ["47"], ["48"]])
+    }
+}
+
+@Suite struct EvaluatorPushdownTests {
+    @Test func pushedDownStatsRowsMatchInMemoryOrder() throws {
+        let q = try InsightsParser.parse("stats count(*) by eventName, awsRegion")
+        let recs = [("B", "x"), ("A", "y"), ("A", "x"), ("B", "x")].enumerated().map {
+            JSONRecord(json: .object(JSONObject([("eventName", .string($0.element.0)), ("awsRegion", .string($0.element.1))])), timestampMillis: Int64($0.offset))
+        }
+        let ev = try QueryEvaluator(query: q, context: defaultContext)
+        let memory = try ev.run(source: ArrayRecordSource(recs))
+        // As a SQL engine might return them: unordered, counts as numbers.
+        let sqlRows = [("B", "x", 2.0), ("A", "y", 1.0), ("A", "x", 1.0)].map {
+            ResultRow(names: ["eventName", "awsRegion", "count(*)"], values: [.string($0.0), .string($0.1), .number($0.2)])
+        }
+        let pushed = try ev.run(from: 1, rows: sqlRows)
+        #expect(pushed.columns == memory.columns)
+        #expect(pushed.rows == memory.rows)
+        #expect(cells(memory) == [["A", "x", "1"], ["A", "y", "1"], ["B", "x", "2"]])
+    }
+}
