@@ -230,7 +230,14 @@ struct EventFilterSQL {
         }
         let (where_, bindings) = whereClause
         var sql = "SELECT " + (groups + aggregations).joined(separator: ", ") + " FROM events" + where_
-        if !groups.isEmpty { sql += " GROUP BY " + groups.indices.map { String($0 + 1) }.joined(separator: ", ") }
+        // With a predicate, `+column` keeps SQLite from walking a whole column index just to
+        // avoid sorting the groups, so the predicate's index (e.g. the partial errors index) is
+        // used: 6 s → 20 ms for failed calls by name on 2M events. Without one, a covering
+        // column index is the best plan, so the column stays bare.
+        if !groups.isEmpty {
+            let keys = predicateClauses.isEmpty ? groups : groups.map { $0.hasPrefix("(") ? $0 : "+" + $0 }
+            sql += " GROUP BY " + keys.joined(separator: ", ")
+        }
         return (sql, bindings)
     }
 }

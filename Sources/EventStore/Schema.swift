@@ -190,6 +190,15 @@ enum Schema {
             value  TEXT NOT NULL
         );
         """,
+        // 7: indexes for the questions asked most. Failed calls by name: errors are ~1% of events,
+        // and without a partial index "which APIs fail" walks every row through the name index
+        // (6 s on 2M events, 20 ms with it). Who calls from where: grouping by source IP and
+        // principal scans the wide events table (5.3 s on 2M events); a covering index answers it
+        // in 0.15 s for ~80 bytes per event and a slower ingest (measured in the Insights notes).
+        """
+        CREATE INDEX events_errors ON events(error_code, event_name) WHERE error_code IS NOT NULL;
+        CREATE INDEX events_ip_arn ON events(source_ip, identity_arn);
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import InsightsQuery
 import CloudTrail
 import DetectionPacks
 import EventStore
@@ -10,7 +11,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure building blocks on your own data (see bench/ for the full ingest benchmark).",
-        subcommands: [JSON.self, Fields.self, Filters.self])
+        subcommands: [JSON.self, Fields.self, Filters.self, Insights.self])
 
     static func time(_ body: () throws -> Void) rethrows -> Double { try measure(body).1 }
 
@@ -110,6 +111,37 @@ struct BenchCommand: ParsableCommand {
         }
         guard !records.isEmpty else { throw CLIError("no records found in \(paths.joined(separator: " "))") }
         return records
+    }
+
+    struct Insights: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time Insights queries in-process (parse, plan, run), median of several runs, as a peer's in-process timings are.",
+            discussion: "Prints one JSON object: per query the median seconds and the row count.")
+
+        @OptionGroup var database: DatabaseOption
+        @Option(name: .customLong("query"), help: ArgumentHelp("NAME=QUERY (repeatable).", valueName: "name=query")) var queries: [String] = []
+        @Option(help: ArgumentHelp("Runs per query.", valueName: "n")) var runs = 5
+
+        func run() throws {
+            let store = try database.openExisting()
+            var out: [(String, JSONValue)] = []
+            for item in queries {
+                guard let eq = item.firstIndex(of: "=") else { throw CLIError("--query '\(item)' must be NAME=QUERY") }
+                let text = String(item[item.index(after: eq)...])
+                var times: [Double] = []
+                var rows = 0
+                for _ in 0..<max(1, runs) {
+                    let t = try BenchCommand.time {
+                        let query = try InsightsParser.parse(text)
+                        rows = try store.runInsights(query, context: QueryContext(nowMillis: TimeArgument.nowMillis())).result.rows.count
+                    }
+                    times.append(t)
+                }
+                times.sort()
+                out.append((String(item[..<eq]), ["seconds": .number(times[times.count / 2]), "rows": .number(Double(rows))]))
+            }
+            print(JSONValue.object(JSONObject(out)).jsonText())
+        }
     }
 
     struct Filters: ParsableCommand {
