@@ -263,7 +263,7 @@ extension TrailStore {
             return AlarmSeriesTimeline(definition: definition, timeline: empty, fromMillis: from ?? 0, toMillis: to ?? 0)
         }
         let points = try alarmDatapoints(for: definition, range: evaluationWindow(definition, from: fromMillis, to: toMillis))
-        let timeline = AlarmBacktest.run(definition: definition, series: points, from: fromMillis, to: toMillis, initialStatus: initialStatus)
+        let timeline = AlarmFastReplay.run(definition: definition, points: points, from: fromMillis, to: toMillis, initialStatus: initialStatus)
         return AlarmSeriesTimeline(definition: definition, timeline: timeline, fromMillis: fromMillis, toMillis: toMillis)
     }
 
