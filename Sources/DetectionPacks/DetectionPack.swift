@@ -140,6 +140,8 @@ public struct DetectionPack: Sendable, Equatable {
                 throw fail(key, "\(at): unknown field '\(key.scalar?.string ?? "?")' (expected one of \(alarmFields.sorted().joined(separator: ", ")))")
             }
         }
+        let name = try string(m, "name", at, true)!
+        let at = "\(at) (\(name))"
         func number(_ key: String) throws(LoadError) -> Double? {
             guard let v = m[key] else { return nil }
             guard let s = v.scalar?.string, let d = Double(s) else { throw fail(v, "\(at).\(key) must be a number") }
@@ -155,8 +157,6 @@ public struct DetectionPack: Sendable, Equatable {
             guard let s = v.scalar?.string, let ms = parseDuration(s) else { throw fail(v, "\(at).\(key) must be a duration such as 5m, 1h or 1d") }
             return ms
         }
-        let name = try string(m, "name", at, true)!
-        let at = "\(at) (\(name))"
         guard !name.contains("[") else { throw fail(item, "\(at): '[' is reserved for the series of per-series alarms") }
         let metric = try string(m, "metric", at, true)!
         guard let slash = metric.lastIndex(of: "/"), slash != metric.startIndex, metric.index(after: slash) != metric.endIndex else {
