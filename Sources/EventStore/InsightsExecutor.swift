@@ -58,6 +58,7 @@ extension TrailStore {
     /// test).
     public func runInsights(_ query: Query, context: QueryContext, sources: [String] = [], pushdown: Bool = true) throws -> InsightsExecution {
         var execution = try planInsights(query, context: context, sources: sources, pushdown: pushdown)
+        try connection.registerJSONFunctions()
         let evaluator = try QueryEvaluator(query: query, context: context)
         let filter = execution.filter(context: context, sources: sources)
         if let stats = execution.plan.stats {
@@ -210,6 +211,10 @@ struct EventFilterSQL {
         case .absent(let f): return "\(col(f)) IS NULL"
         case .contains(let f, let t): predicateBindings.append(.text(t)); return "instr(\(col(f)), ?) > 0"
         case .notContains(let f, let t): predicateBindings.append(.text(t)); return "instr(\(col(f)), ?) = 0"
+        case .recordMentions(let t):
+            predicateBindings.append(.text("\"" + t + "\""))
+            // Only planned next to a field that is not a column, so the scan reads `j.json`.
+            return "tw_may_contain(j.json, ?)"
         case .and(let ps): return "(" + ps.map { sql($0) }.joined(separator: " AND ") + ")"
         case .or(let ps): return "(" + ps.map { sql($0) }.joined(separator: " OR ") + ")"
         }

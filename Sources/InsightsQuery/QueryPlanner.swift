@@ -31,6 +31,10 @@ public indirect enum PushdownPredicate: Hashable, Sendable, CustomStringConverti
     /// `like "text"`: case-sensitive substring.
     case contains(field: String, text: String)
     case notContains(field: String, text: String)
+    /// The record's JSON text contains `"text"` (quotes included): necessary for a field that is
+    /// not a column to equal `text`, so a cheap byte search can skip records before any field
+    /// is read. Never complete on its own: the evaluator still checks the field.
+    case recordMentions(String)
     case and([PushdownPredicate])
     case or([PushdownPredicate])
 
@@ -45,6 +49,7 @@ public indirect enum PushdownPredicate: Hashable, Sendable, CustomStringConverti
         case .absent(let f): return "not ispresent(\(f))"
         case .contains(let f, let t): return "\(f) like \(quoted(t))"
         case .notContains(let f, let t): return "\(f) not like \(quoted(t))"
+        case .recordMentions(let t): return "record mentions \(quoted(t))"
         case .and(let ps): return ps.map { "(\($0))" }.joined(separator: " and ")
         case .or(let ps): return ps.map { "(\($0))" }.joined(separator: " or ")
         }
@@ -132,6 +137,18 @@ public enum QueryPlanner {
         return s
     }
 
+    /// For `field = "text"` on a JSON field: the text when every record whose field equals it
+    /// must contain `"text"` verbatim. JSON encoders write such strings unescaped (the store's
+    /// byte search also lets through any record with a `\u` escape); `true`/`false` are
+    /// excluded because booleans read as those strings without quotes in the JSON.
+    private static func mentionable(_ fieldSide: Expr, _ literalSide: Expr) -> String? {
+        guard case .field(let f) = fieldSide, !f.name.hasPrefix("@"), let text = textLiteral(literalSide),
+              text != "true", text != "false",
+              text.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.:@+=,".unicodeScalars.contains($0)) })
+        else { return nil }
+        return text
+    }
+
     private static func promotedField(_ e: Expr, _ promoted: Set<String>) -> String? {
         guard case .field(let f) = e, promoted.contains(f.name) else { return nil }
         return f.name
@@ -157,7 +174,10 @@ public enum QueryPlanner {
         case .binary(let op, let l, let r) where op == .equal || op == .notEqual:
             let pair = promotedField(l, promoted).flatMap { f in textLiteral(r).map { (f, $0) } }
                 ?? promotedField(r, promoted).flatMap { f in textLiteral(l).map { (f, $0) } }
-            guard let (field, value) = pair else { return (nil, false) }
+            guard let (field, value) = pair else {
+                if op == .equal, let mention = mentionable(l, r) ?? mentionable(r, l) { return (.recordMentions(mention), false) }
+                return (nil, false)
+            }
             return (op == .equal ? .equals(field: field, value: value) : .notEquals(field: field, value: value), true)
         case .binary(let op, let l, .array(let elements)) where op == .in || op == .notIn:
             guard let field = promotedField(l, promoted) else { return (nil, false) }

@@ -38,7 +38,8 @@ import Testing
         let q = query(.filter(.binary(.and, .binary(.equal, field("eventName"), text("ConsoleLogin")), deep)),
                       .fields([Projection(expr: field("@timestamp"), name: "@timestamp"), Projection(expr: field("sourceIPAddress"), name: "sourceIPAddress")]))
         let plan = QueryPlanner.plan(q, promotedFields: promoted)
-        #expect(plan.predicate == .equals(field: "eventName", value: "ConsoleLogin"))
+        // The deep field cannot be a column condition, but the record must mention "Failure".
+        #expect(plan.predicate == .and([.equals(field: "eventName", value: "ConsoleLogin"), .recordMentions("Failure")]))
         #expect(!plan.filtersFullyPushed)
         #expect(plan.stats == nil)
         #expect(plan.needsRecordJSON, "responseElements.ConsoleLogin lives only in the record JSON")
@@ -83,5 +84,19 @@ import Testing
         #expect(TimePeriod(2000, .millisecond).fixedBinMillis == 1000)
         #expect(TimePeriod(2, .day).fixedBinMillis == 172_800_000)
         #expect(TimePeriod(1, .quarter).fixedBinMillis == nil)
+    }
+
+    @Test func recordMentionsOnlyForTextThatJSONWritesVerbatim() {
+        func mention(_ value: String, field: String = "requestParameters.bucketName") -> PushdownPredicate? {
+            QueryPlanner.plan(query(.filter(.binary(.equal, self.field(field), text(value)))), promotedFields: promoted).predicate
+        }
+        #expect(mention("i-0abc") == .recordMentions("i-0abc"))
+        #expect(mention("arn:aws:s3:::b") == .recordMentions("arn:aws:s3:::b"))
+        #expect(mention("a/b") == nil, "JSON may write / as \\/")
+        #expect(mention("true", field: "readOnly") == nil, "booleans are unquoted in JSON")
+        #expect(mention("12") == nil, "numbers compare numerically")
+        #expect(mention("x", field: "@message") == nil)
+        let notEqual = QueryPlanner.plan(query(.filter(.binary(.notEqual, field("requestParameters.bucketName"), text("b")))), promotedFields: promoted)
+        #expect(notEqual.predicate == nil)
     }
 }

@@ -147,7 +147,10 @@ import TrailJSON
         #expect(pushed.stdout.contains("SQL: 1 count(s) grouped by 1 key(s) where eventName = \"StopInstances\""), "\(pushed.stdout)")
         #expect(pushed.stdout.contains("GROUP BY"))
         let swift = try CLI.run(["query", "--explain", #"filter responseElements.ConsoleLogin = "Failure""#, "--db", w.db])
-        #expect(swift.stdout.contains("Swift: the whole pipeline over every scanned record"), "\(swift.stdout)")
+        #expect(swift.stdout.contains("record mentions \"Failure\"") && swift.stdout.contains("tw_may_contain(j.json, ?)"), "\(swift.stdout)")
+        #expect(swift.stdout.contains("Swift: the whole pipeline (SQL only narrows the scan)"), "\(swift.stdout)")
+        let scan = try CLI.run(["query", "--explain", #"filter responseElements.ConsoleLogin != "Failure""#, "--db", w.db])
+        #expect(scan.stdout.contains("Swift: the whole pipeline over every scanned record"), "\(scan.stdout)")
     }
 
     @Test func plainLogEventsAreQueriedLikeRecords() throws {
@@ -169,5 +172,14 @@ import TrailJSON
         // CloudTrail rows and log rows together: promoted columns cannot answer for the log rows.
         let all = try rows(try CLI.run(["query", "stats count(*) as n by @log | sort n desc", "--db", w.db, "--format", "json"]))
         #expect(all.count == 2 && all.first?["n"] == 8 && all.last?["n"] == 3)
+    }
+
+    @Test func escapedSpellingsStillMatchDeepEqualities() throws {
+        let w = Workspace()
+        // "i-\u0031" is "i-1" spelled with an escape: the byte pre-filter must not lose it.
+        try w.write("t/a.json", #"{"Records":[\#(Self.event(1, "StopInstances", minute: 0, instance: "i-1")),{"eventVersion":"1.08","eventID":"e-2","eventTime":"2026-10-01T03:01:00Z","eventName":"StopInstances","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-\u0031"}]}}}]}"#)
+        #expect(try CLI.run(["ingest", w.path("t"), "--db", w.db, "--quiet"]).status == 0)
+        let r = try rows(try CLI.run(["query", #"filter requestParameters.instancesSet.items.0.instanceId = "i-1" | stats count(*) as n"#, "--db", w.db, "--format", "json"]))
+        #expect(r == [["n": 2]])
     }
 }
