@@ -18,6 +18,8 @@ enum ReportChart {
     static var plotWidth: Int { Int(width - left - right) }
     /// Hover targets per chart: enough to read any interval, few enough to keep the file small.
     static let hoverColumns = 120
+    /// Peak scores from here on are drawn (and counted in the overview) as strong anomalies.
+    static let strongScore = 0.99
 
     static let colors = (series: "#1f2937", band: "#bfdbfe", expected: "#3b82f6", anomaly: "#dc2626", threshold: "#d97706",
                          training: "#f3f4f6", grid: "#e5e7eb", axis: "#6b7280",
@@ -86,9 +88,9 @@ enum ReportChart {
     // MARK: Axes
 
     /// 1, 2 or 5 × 10^k steps giving about `target` ticks from min to max (min ≤ 0 ≤ max kept).
-    static func niceTicks(min lo: Double, max hi: Double, target: Int = 5) -> (ticks: [Double], top: Double) {
+    static func niceTicks(min lo: Double, max hi: Double, target: Int = 5, minimumStep: Double = 0) -> (ticks: [Double], top: Double) {
         let span = max(hi - lo, 1e-9)
-        let raw = span / Double(target)
+        let raw = max(span / Double(target), minimumStep)
         let mag = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
         let first = floor(lo / step) * step
@@ -139,8 +141,11 @@ enum ReportChart {
         if let u = bandCols.map(\.upper).max() { hi = max(hi, u) }
         if let l = bandCols.map(\.lower).min() { lo = min(lo, l) }
         for (_, t) in thresholds { hi = max(hi, t); lo = min(lo, t) }
+        // Headroom so a spike does not touch the top; counts get whole-number ticks.
+        hi += (hi - lo) * 0.06
         if hi - lo < 1 { hi = lo + 1 }
-        let (yTicks, yTop) = niceTicks(min: lo, max: hi)
+        let isCount = m.statistic == .sum || m.statistic == .sampleCount
+        let (yTicks, yTop) = niceTicks(min: lo, max: hi, minimumStep: isCount ? 1 : 0)
         let yBottom = yTicks.first ?? lo
         func y(_ v: Double) -> Double { top + plotHeight * (1 - (v - yBottom) / max(yTop - yBottom, 1e-9)) }
 
@@ -183,7 +188,7 @@ enum ReportChart {
         if !bandCols.isEmpty {
             var d = "M" + bandCols.map { "\(f(xCol($0.x))) \(f(y($0.upper)))" }.joined(separator: "L")
             d += "L" + bandCols.reversed().map { "\(f(xCol($0.x))) \(f(y($0.lower)))" }.joined(separator: "L") + "Z"
-            s += "<path class=\"band\" d=\"\(d)\" fill=\"\(colors.band)\" fill-opacity=\"0.75\" stroke=\"none\"/>\n"
+            s += "<path class=\"band\" d=\"\(d)\" fill=\"\(colors.band)\" fill-opacity=\"0.55\" stroke=\"none\"/>\n"
         }
 
         // Anomaly intervals behind the line.
@@ -213,11 +218,15 @@ enum ReportChart {
             let i = det.interval
             guard i.peakMillis >= t0, i.peakMillis < t1 else { continue }
             let x = xTime(i.peakMillis) + w * Double(m.periodMillis) / span / 2
-            var title = "Anomaly \(UTCTime.range(i.startMillis, i.endMillis))\npeak \(NumberText.format(i.peakValue)) at \(UTCTime(millis: i.peakMillis).clock) UTC, expected \(NumberText.format(i.expectedAtPeak))"
+            var title = "\(i.peakScore >= strongScore ? "Anomaly" : "Weak anomaly") \(UTCTime.range(i.startMillis, i.endMillis))\npeak \(NumberText.format(i.peakValue)) at \(UTCTime(millis: i.peakMillis).clock) UTC, expected \(NumberText.format(i.expectedAtPeak))"
             title += String(format: " (%+.1fσ), score %.4f", det.peakSigmas, i.peakScore)
             if let p = det.contributors.principals.first { title += "\nprincipal \(p.value) (\(p.count))" }
+            if let e = det.contributors.eventNames.first { title += "\nevent \(e.value) (\(e.count))" }
             if let ip = det.contributors.sourceIPs.first { title += "\nsource IP \(ip.value) (\(ip.count))" }
-            s += "<circle class=\"anomaly\" cx=\"\(f(x))\" cy=\"\(f(y(i.peakValue)))\" r=\"4.5\" fill=\"\(colors.anomaly)\" stroke=\"#fff\" stroke-width=\"1.5\"><title>\(HTML.escape(title))</title></circle>\n"
+            // Strong anomalies solid; weak ones (a lone event where almost none are expected) hollow.
+            let style = i.peakScore >= strongScore ? "r=\"4.5\" fill=\"\(colors.anomaly)\" stroke=\"#fff\" stroke-width=\"1.5\""
+                : "r=\"3\" fill=\"#fff\" stroke=\"\(colors.anomaly)\" stroke-width=\"1.3\""
+            s += "<circle class=\"anomaly\" cx=\"\(f(x))\" cy=\"\(f(y(i.peakValue)))\" \(style)><title>\(HTML.escape(title))</title></circle>\n"
         }
 
         // Hover targets: transparent columns, each titled with what it covers.

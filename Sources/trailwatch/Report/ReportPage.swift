@@ -63,7 +63,7 @@ enum ReportPage {
         svg .hover rect:hover { fill: rgba(37, 99, 235, 0.08); }
         .why { font-size: 12.5px; }
         .why td:first-child { white-space: nowrap; }
-        .why .mono { word-break: break-all; font-size: 12px; }
+        .why .mono { overflow-wrap: anywhere; font-size: 12px; }
         .why td { max-width: 360px; }
         details > summary { cursor: pointer; color: var(--accent); margin: 8px 0 12px; font-weight: 600; }
         pre.q { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; margin: 6px 0 8px;
@@ -130,7 +130,7 @@ enum ReportPage {
         let alarmValue = r.alarms.isEmpty ? "0" : states.map { "<span class=\"pill \($0.state.rawValue)\">\($0.count) \($0.state == .insufficientData ? "INSUFF." : $0.state.rawValue)</span>" }.joined(separator: " ")
         s += tile("Alarms", alarmValue, r.alarms.isEmpty ? "no alarms defined" : "\(r.alarms.count) alarm(s), current state")
         s += tile("Metrics", "\(i.metricSeries)", "\(i.metricFilters) metric filter(s); \(r.trainedModels) trained baseline(s)")
-        let strong = r.detections.filter { $0.interval.peakScore >= 0.99 }.count
+        let strong = r.detections.filter { $0.interval.peakScore >= ReportChart.strongScore }.count
         s += tile("Anomalies", "\(r.detections.count)", r.trainedModels == 0 ? "no trained models (<code>trailwatch models train --all</code>)"
                   : "interval(s) outside the band in \(Set(r.detections.map(\.model)).count) model(s); \(strong) scoring ≥ 0.99")
         s += "</div>\n"
@@ -156,7 +156,16 @@ enum ReportPage {
     }
 
     static func contributors(_ c: [EventStore.Contributor]) -> String {
-        c.isEmpty ? "<span class=\"empty\">–</span>" : c.map { "<span class=\"mono\">\(HTML.escape($0.value))</span> (\($0.count))" }.joined(separator: "<br>")
+        c.isEmpty ? "<span class=\"empty\">–</span>" : c.map {
+            "<span class=\"mono\" title=\"\(HTML.escape($0.value))\">\(HTML.escape(shortARN($0.value)))</span> (\($0.count))"
+        }.joined(separator: "<br>")
+    }
+
+    /// IAM and STS ARNs without their constant prefix (`817789614043:user/bob`); the full ARN
+    /// stays in the hover title.
+    static func shortARN(_ s: String) -> String {
+        for prefix in ["arn:aws:iam::", "arn:aws:sts::"] where s.hasPrefix(prefix) { return String(s.dropFirst(prefix.count)) }
+        return s
     }
 
     static func metricAnchor(_ key: MetricKey) -> String { "metric-" + HTML.anchor(key.label) }
@@ -187,7 +196,8 @@ enum ReportPage {
             <span><i class="sw" style="background:\(c.series);height:2px"></i>actual</span>\
             <span><i class="sw" style="background:\(c.band)"></i>expected band</span>\
             <span><i class="sw" style="background:\(c.training);border:1px solid #ddd"></i>training window</span>\
-            <span><i class="sw" style="background:\(c.anomaly);border-radius:50%;width:10px"></i>anomaly (peak)</span>\
+            <span><i class="sw" style="background:\(c.anomaly);border-radius:50%;width:10px"></i>anomaly peak (score ≥ 0.99)</span>\
+            <span><i class="sw" style="border:1.5px solid \(c.anomaly);border-radius:50%;width:9px;height:9px"></i>weak anomaly</span>\
             <span><i class="sw" style="background:\(c.anomaly);opacity:.15"></i>anomalous interval</span>\
             <span><i class="sw" style="border-top:2px dashed \(c.threshold);height:0"></i>static threshold</span>\
             <span><i class="sw" style="background:\(c.ok);opacity:.5"></i>OK</span>\
