@@ -172,6 +172,18 @@ extension TrailStore {
             $0.interval.endMillis > range.startMillis && $0.interval.startMillis < range.endMillis
         }
 
+        // Concrete alarm series: a per-series alarm (`Dim=*`) watches one series per value; the
+        // series rows it keeps in the store are its own, so they are not counted again.
+        let templates = Set(alarms.filter(\.definition.isTemplate).map(\.definition.name))
+        var watching: [AlarmDefinition] = []
+        var owner: [String: StoredAlarm] = [:]
+        for a in alarms where !isSeriesAlarm(a.definition.name, templates: templates) {
+            for concrete in try alarmSeries(of: a.definition) {
+                watching.append(concrete)
+                owner[concrete.name] = alarms.first { $0.definition.name == concrete.name } ?? a
+            }
+        }
+
         var selected: [MetricSummary]
         if options.metrics.isEmpty {
             // Per-dimension metrics (one per principal, per instance, …) can number hundreds: only
@@ -179,7 +191,7 @@ extension TrailStore {
             let top = detections.prefix(options.topAnomalies)
             selected = summaries.filter { s in
                 s.key.dimensions.isEmpty || top.contains { $0.metric.sameIdentity(s.key) }
-                    || alarms.contains { Self.alarmWatches($0.definition, s.key) }
+                    || watching.contains { $0.metricKey.sameIdentity(s.key) }
             }
         } else {
             selected = []
@@ -205,11 +217,13 @@ extension TrailStore {
             if let model { chart.band = try band(model, range: range) }
             chart.detections = detections.filter { $0.metric.sameIdentity(key) }
             chart.otherModels = own.filter { $0.name != model?.name }.map(\.name)
-            for a in alarms where Self.alarmWatches(a.definition, key) {
+            for concrete in watching where concrete.metricKey.sameIdentity(key) {
                 var threshold: Double?
-                if case .threshold(let t) = a.definition.condition { threshold = t }
-                let (states, error) = alarmStates(a, range: range)
-                chart.alarms.append(ReportAlarm(alarm: a, threshold: threshold, states: states, backtestError: error))
+                if case .threshold(let t) = concrete.condition { threshold = t }
+                var shown = owner[concrete.name]!
+                shown.definition = concrete
+                let (states, error) = alarmStates(concrete, range: range)
+                chart.alarms.append(ReportAlarm(alarm: shown, threshold: threshold, states: states, backtestError: error))
             }
             charts.append(chart)
         }
@@ -241,17 +255,14 @@ extension TrailStore {
         return millisPerDay
     }
 
-    static func alarmWatches(_ d: AlarmDefinition, _ key: MetricKey) -> Bool {
-        d.metric.namespace == key.namespace && d.metric.name == key.name
-            && d.metric.dimensions.map { "\($0.name)=\($0.value)" }.sorted() == key.dimensions.map { "\($0.name)=\($0.value)" }.sorted()
-    }
-
-    /// The alarm's states over `range`, replayed from the stored series: state spans from the
-    /// backtest's transitions. An alarm starts in INSUFFICIENT_DATA, as a new CloudWatch alarm does.
-    func alarmStates(_ alarm: StoredAlarm, range: TimeRange) -> ([AlarmStateSpan], String?) {
+    /// The alarm's states over `range`, replayed from the stored series by the alarm runner
+    /// (pure: nothing persisted, no action run). Like a new CloudWatch alarm, it starts in
+    /// INSUFFICIENT_DATA. A band alarm whose model is missing says so instead of a strip.
+    func alarmStates(_ definition: AlarmDefinition, range: TimeRange) -> ([AlarmStateSpan], String?) {
         do {
-            let timeline = try backtestAlarm(named: alarm.definition.name, from: range.startMillis, to: range.endMillis)
-            return (Self.stateSpans(timeline, range: range), nil)
+            if let problem = try bandModelStatus(for: definition)?.problem { return ([], problem) }
+            let run = try backtest(definition, from: range.startMillis, to: range.endMillis)
+            return (Self.stateSpans(run.timeline, range: range), nil)
         } catch {
             return ([], "\(error)")
         }

@@ -149,26 +149,33 @@ struct DemoCommand: ParsableCommand {
                   + (who.isEmpty ? "" : "  (\(who))"))
         }
 
-        // Alarms.
+        // Alarms: replayed over the whole trail (pure backtests: nothing persisted, no action).
         t = begin("backtest alarms")
         let alarms = try store.alarms()
-        if alarms.isEmpty {
+        let templates = Set(alarms.filter(\.definition.isTemplate).map(\.definition.name))
+        let top = alarms.filter { !store.isSeriesAlarm($0.definition.name, templates: templates) }
+        if top.isEmpty {
             done(t, "no alarms defined (the packs define none)")
         } else {
-            var toAlarm = 0, failed: [String] = []
+            var series = 0, toAlarm = 0, failed: [String] = []
             var alarmed: [String] = []
-            for a in alarms {
+            for a in top {
                 do {
-                    let timeline = try store.backtestAlarm(named: a.definition.name, from: firstDay, to: last + 1)
-                    let n = timeline.changes.filter { $0.transitioned && $0.newState == .alarm }.count
-                    toAlarm += n
-                    if n > 0 { alarmed.append("\(a.definition.name) (\(n)×)") }
+                    for run in try store.backtestAlarmSeries(named: a.definition.name) {
+                        series += 1
+                        let ups = run.timeline.changes.filter { $0.transitioned && $0.newState == .alarm }
+                        toAlarm += ups.count
+                        if let first = ups.first {
+                            alarmed.append("\(run.definition.name) \(ups.count)× (first \(UTCTime(millis: first.evaluatedAtMillis).dateTime))")
+                        }
+                    }
                 } catch {
                     failed.append("\(a.definition.name): \(error)")
                 }
             }
-            done(t, "\(alarms.count) alarms replayed over the trail: \(alarmed.count) went to ALARM, \(toAlarm) time(s) in all")
-            if !alarmed.isEmpty { print("        " + alarmed.joined(separator: ", ")) }
+            done(t, "\(top.count) alarms (\(series) series) replayed over the trail: \(alarmed.count) went to ALARM, \(toAlarm) time(s) in all")
+            for a in alarmed.prefix(8) { print("        " + a) }
+            if alarmed.count > 8 { print("        … and \(alarmed.count - 8) more") }
             for f in failed { print("        not replayed: \(f)") }
         }
 
