@@ -127,13 +127,19 @@ enum ReportChart {
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
+    static func drawsThreshold(_ a: ReportAlarm, on m: ReportMetric) -> Bool {
+        a.threshold != nil && a.alarm.definition.periodMillis == m.periodMillis && a.alarm.definition.storeStatistic == m.statistic
+    }
+
     static func svg(_ m: ReportMetric, range: TimeRange, id: String) -> String {
         let columns = plotWidth
         let w = Double(columns)
         let values = m.series.values
         let runs = downsample(values, columns: columns)
         let bandCols = bandColumns(m.band, columns: columns)
-        let thresholds = m.alarms.compactMap { a in a.threshold.map { (a.alarm.definition.name, $0) } }
+        // A threshold is drawn only on a chart of the alarm's own statistic and period: a
+        // per-hour threshold over 5-minute values would mislead (the card's text names it instead).
+        let thresholds = m.alarms.filter { drawsThreshold($0, on: m) }.compactMap { a in a.threshold.map { (a.alarm.definition.name, $0) } }
 
         // Vertical scale: everything drawn stays inside the plot.
         var hi = values.filter(\.isFinite).max() ?? 0
@@ -284,7 +290,8 @@ enum ReportChart {
                 let title = "\(a.alarm.definition.name): \(span.state.rawValue) \(UTCTime.range(span.startMillis, span.endMillis))\n\(span.reason)"
                 s += "<rect class=\"state-\(span.state.rawValue.lowercased())\" x=\"\(f(x0))\" y=\"\(f(stripY))\" width=\"\(f(max(x1 - x0, 0.8)))\" height=\"\(f(stripHeight))\" fill=\"\(fill)\" fill-opacity=\"\(span.state == .alarm ? "0.9" : "0.45")\"><title>\(HTML.escape(title))</title></rect>"
             }
-            s += "<text x=\"\(f(left - 6))\" y=\"\(f(stripY + 12))\" class=\"ytick\" text-anchor=\"end\">alarm</text></g>\n"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(stripY + 12))\" class=\"ytick\" text-anchor=\"end\">alarm</text>"
+            s += "<text x=\"\(f(left + 5))\" y=\"\(f(stripY + 12))\" class=\"strip-label\">\(HTML.escape(a.alarm.definition.name))</text></g>\n"
             stripY += stripHeight + stripGap
         }
         s += "</svg>"

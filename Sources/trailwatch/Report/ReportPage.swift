@@ -60,6 +60,7 @@ enum ReportPage {
         svg .ylabel { font-size: 11px; fill: #4b5563; }
         svg .note { font-size: 10.5px; fill: #6b7280; }
         svg .threshold-label { fill: #b45309; }
+        svg .strip-label { font-size: 10.5px; fill: #1f2933; }
         svg .hover rect:hover { fill: rgba(37, 99, 235, 0.08); }
         .why { font-size: 12.5px; }
         .why td:first-child { white-space: nowrap; }
@@ -226,7 +227,11 @@ enum ReportPage {
         s += "<p class=\"meta\">\(meta)</p>\n"
         if !m.alarms.isEmpty {
             s += "<p class=\"meta\">Alarms (strips under the chart, top to bottom): " + m.alarms.map { a in
-                "<span class=\"mono\">\(HTML.escape(a.alarm.definition.name))</span> <span class=\"pill \(a.alarm.status.state.rawValue)\">\(a.alarm.status.state.rawValue)</span>"
+                var text = "<span class=\"mono\">\(HTML.escape(a.alarm.definition.name))</span> <span class=\"pill \(a.alarm.status.state.rawValue)\">\(a.alarm.status.state.rawValue)</span>"
+                if let t = a.threshold, !ReportChart.drawsThreshold(a, on: m) {
+                    text += " (threshold \(NumberText.format(t)) on \(a.alarm.definition.statistic) per \(NumberText.period(a.alarm.definition.periodMillis)): not drawn on this chart)"
+                }
+                return text
             }.joined(separator: ", ") + "</p>\n"
         }
         s += ReportChart.svg(m, range: r.range, id: "chart-" + id) + "\n"
