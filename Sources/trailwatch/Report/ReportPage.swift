@@ -66,6 +66,7 @@ enum ReportPage {
         .why td:first-child { white-space: nowrap; }
         .why .mono { overflow-wrap: anywhere; font-size: 12px; }
         .why td { max-width: 360px; }
+        .why th.who { min-width: 170px; } .why th.ip { min-width: 120px; }
         details > summary { cursor: pointer; color: var(--accent); margin: 8px 0 12px; font-weight: 600; }
         pre.q { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; margin: 6px 0 8px;
                 white-space: pre-wrap; word-break: break-word; }
@@ -140,7 +141,7 @@ enum ReportPage {
         if r.detections.isEmpty {
             s += "<p class=\"empty\">No anomalies in range\(r.trainedModels == 0 ? ": no baselines are trained" : "").</p>\n"
         } else {
-            s += "<div class=\"card scroll\"><table class=\"why\">\n<tr><th class=\"num\">#</th><th>Metric</th><th>When (UTC)</th><th class=\"num\">Peak / expected</th><th class=\"num\">Score</th><th>Principals</th><th>Source IPs</th><th>Events</th></tr>\n"
+            s += "<div class=\"card scroll\"><table class=\"why\">\n<tr><th class=\"num\">#</th><th>Metric</th><th>When (UTC)</th><th class=\"num\">Peak / expected</th><th class=\"num\">Score</th><th class=\"who\">Principals</th><th class=\"ip\">Source IPs</th><th class=\"who\">Events</th></tr>\n"
             for (n, d) in r.detections.prefix(r.topAnomalies).enumerated() {
                 s += "<tr><td class=\"num\">\(n + 1)</td><td><a href=\"#\(metricAnchor(d.metric))\">\(HTML.escape(d.metric.label))</a></td>"
                 s += "<td class=\"when\">\(HTML.escape(UTCTime.range(d.interval.startMillis, d.interval.endMillis)))</td>"
@@ -236,7 +237,7 @@ enum ReportPage {
         }
         s += ReportChart.svg(m, range: r.range, id: "chart-" + id) + "\n"
         if !m.detections.isEmpty {
-            s += "<div class=\"scroll\"><table class=\"why\">\n<tr><th>Anomalous interval (UTC)</th><th class=\"num\">Peak / expected</th><th class=\"num\">Score</th><th>Top principals</th><th>Top source IPs</th><th>Top event names</th></tr>\n"
+            s += "<div class=\"scroll\"><table class=\"why\">\n<tr><th>Anomalous interval (UTC)</th><th class=\"num\">Peak / expected</th><th class=\"num\">Score</th><th class=\"who\">Top principals</th><th class=\"ip\">Top source IPs</th><th class=\"who\">Top event names</th></tr>\n"
             for d in m.detections.prefix(detectionsPerMetric) {
                 s += "<tr><td>\(HTML.escape(UTCTime.range(d.interval.startMillis, d.interval.endMillis)))<br><span class=\"meta\">\(d.interval.points) period(s), peak at \(UTCTime(millis: d.interval.peakMillis).clock)</span></td>"
                 s += "<td class=\"num\">\(NumberText.format(d.interval.peakValue)) / \(NumberText.format(d.interval.expectedAtPeak))<br><span class=\"meta\">\(String(format: "%+.1fσ", d.peakSigmas))</span></td>"
