@@ -93,7 +93,7 @@ extension TrailStore {
     func replay(_ definition: AlarmDefinition, from: Int64, to: Int64, initialStatus: AlarmStatus, options: AlarmRunOptions,
                 nowMillis: Int64) throws -> AlarmRunResult {
         let points = try alarmDatapoints(for: definition, range: evaluationWindow(definition, from: from, to: to))
-        let timeline = AlarmBacktest.run(definition: definition, series: points, from: from, to: to, initialStatus: initialStatus)
+        let timeline = AlarmFastReplay.run(definition: try evaluated(definition), points: points, from: from, to: to, initialStatus: initialStatus)
         var result = AlarmRunResult(definition: definition, changes: timeline.changes, deliveries: [], quietStarts: 0,
                                     evaluations: timeline.evaluations, finalStatus: timeline.finalStatus, fromMillis: from, toMillis: to)
         let sinks = definition.actionsEnabled ? definition.actions + options.extraSinks : []

@@ -263,8 +263,20 @@ extension TrailStore {
             return AlarmSeriesTimeline(definition: definition, timeline: empty, fromMillis: from ?? 0, toMillis: to ?? 0)
         }
         let points = try alarmDatapoints(for: definition, range: evaluationWindow(definition, from: fromMillis, to: toMillis))
-        let timeline = AlarmBacktest.run(definition: definition, series: points, from: fromMillis, to: toMillis, initialStatus: initialStatus)
+        let timeline = AlarmFastReplay.run(definition: try evaluated(definition), points: points, from: fromMillis, to: toMillis,
+                                           initialStatus: initialStatus)
         return AlarmSeriesTimeline(definition: definition, timeline: timeline, fromMillis: fromMillis, toMillis: toMillis)
+    }
+
+    /// The definition the evaluator sees. A band alarm whose model cannot supply bands has no
+    /// datapoint it can judge; under `notBreaching` or `breaching` CloudWatch's fill rules would
+    /// then invent OK or ALARM from nothing, so it is evaluated with `missing`: INSUFFICIENT_DATA
+    /// ("N datapoints were unknown") until the model is trained.
+    func evaluated(_ definition: AlarmDefinition) throws -> AlarmDefinition {
+        guard let status = try bandModelStatus(for: definition), status != .ready else { return definition }
+        var d = definition
+        d.treatMissingData = .missing
+        return d
     }
 
     /// The datapoints evaluations at period ends in (from, to] look at: N + 2 periods before the

@@ -149,8 +149,9 @@ final class Watcher {
         let templates = Set(all.filter(\.definition.isTemplate).map(\.definition.name))
         var options = AlarmRunOptions(deliver: { ActionDispatcher().deliver($0, to: $1) })
         options.extraSinks = extraSinks
-        var evaluations = 0, transitions = 0, sent = 0, failed = 0
-        for alarm in all where !store.isSeriesAlarm(alarm.definition.name, templates: templates) {
+        var evaluations = 0, transitions = 0, settled = 0, sent = 0, failed = 0
+        let topLevel = all.filter { !store.isSeriesAlarm($0.definition.name, templates: templates) }
+        for alarm in topLevel {
             if stop.requested { break }
             let results: [AlarmRunResult]
             do {
@@ -164,6 +165,9 @@ final class Watcher {
                 evaluations += r.evaluations
                 for e in r.changes where e.transitioned {
                     transitions += 1
+                    // A new alarm or series settling into OK is counted, not logged line by line
+                    // (a per-IP alarm has a series per address).
+                    if e.previousState == .insufficientData && e.newState == .ok { settled += 1; continue }
                     WatchLog.line("\(r.definition.name): \(e.previousState.rawValue) -> \(e.newState.rawValue) at \(ISO8601.format(millis: e.evaluatedAtMillis))")
                 }
                 for d in r.deliveries {
@@ -174,7 +178,7 @@ final class Watcher {
                 }
             }
         }
-        WatchLog.line("evaluated \(all.count) alarm(s): \(evaluations) evaluation(s), \(transitions) transition(s), \(sent) action(s) ok, \(failed) failed")
+        WatchLog.line("evaluated \(topLevel.count) alarm(s) (\(all.count - topLevel.count) series): \(evaluations) evaluation(s), \(transitions) transition(s) (\(settled) from INSUFFICIENT_DATA to OK), \(sent) action(s) ok, \(failed) failed")
     }
 }
 
