@@ -12,7 +12,7 @@ public struct ReportOptions: Sendable {
     /// The time the report covers; nil: the stored events' span.
     public var range: TimeRange?
     /// `NS/NAME` selections (every dimension set of each); empty: the default selection (every
-    /// metric without dimensions, plus those with one of the top anomalies or an alarm).
+    /// metric without dimensions, plus those with one of the top anomalies or an alarm that fired).
     public var metrics: [(namespace: String, name: String)] = []
     /// Queries to run besides the store's saved ones (e.g. `models/queries/*.insights`).
     public var extraQueries: [ReportQuerySource] = []
@@ -184,14 +184,20 @@ extension TrailStore {
             }
         }
 
+        // Every concrete alarm series replayed once: the strips need it, and so does the choice of
+        // charts (a per-series alarm watches hundreds of series; only those that fired are shown).
+        var replays: [String: ([AlarmStateSpan], String?)] = [:]
+        for concrete in watching { replays[concrete.name] = alarmStates(concrete, range: range) }
+        let fired = watching.filter { replays[$0.name]?.0.contains { $0.state == .alarm } ?? false }
+
         var selected: [MetricSummary]
         if options.metrics.isEmpty {
             // Per-dimension metrics (one per principal, per instance, …) can number hundreds: only
-            // those behind a top anomaly or watched by an alarm get a chart of their own.
+            // those behind a top anomaly or with an alarm that went to ALARM get a chart of their own.
             let top = detections.prefix(options.topAnomalies)
             selected = summaries.filter { s in
                 s.key.dimensions.isEmpty || top.contains { $0.metric.sameIdentity(s.key) }
-                    || watching.contains { $0.metricKey.sameIdentity(s.key) }
+                    || fired.contains { $0.metricKey.sameIdentity(s.key) }
             }
         } else {
             selected = []
@@ -222,7 +228,7 @@ extension TrailStore {
                 if case .threshold(let t) = concrete.condition { threshold = t }
                 var shown = owner[concrete.name]!
                 shown.definition = concrete
-                let (states, error) = alarmStates(concrete, range: range)
+                let (states, error) = replays[concrete.name] ?? ([], nil)
                 chart.alarms.append(ReportAlarm(alarm: shown, threshold: threshold, states: states, backtestError: error))
             }
             charts.append(chart)

@@ -104,9 +104,13 @@ struct DemoCommand: ParsableCommand {
             do { packs.append(try DetectionPack(yaml: String(decoding: data, as: UTF8.self), file: path)) } catch { throw CLIError("\(error)") }
         }
         let now = TimeArgument.nowMillis()
-        for pack in packs { for f in pack.filters { try store.putFilter(f, nowMillis: now) } }
-        let alarmsAfterApply = try store.alarms().count
-        done(t, "\(packs.count) packs (\(packs.map(\.name).joined(separator: ", "))): \(packs.reduce(0) { $0 + $1.filters.count }) metric filters, \(alarmsAfterApply) alarms")
+        for pack in packs {
+            for f in pack.filters { try store.putFilter(f, nowMillis: now) }
+            // As `apply` does: an unchanged alarm is left alone (its state and history stay).
+            for a in pack.alarms where try store.alarm(named: a.name)?.definition != a { try store.putAlarm(a, nowMillis: now) }
+        }
+        done(t, "\(packs.count) packs (\(packs.map(\.name).joined(separator: ", "))): \(packs.reduce(0) { $0 + $1.filters.count }) metric filters, "
+             + "\(packs.reduce(0) { $0 + $1.alarms.count }) alarms")
 
         // Backfill.
         t = begin("backfill")

@@ -17,7 +17,7 @@ struct ReportCommand: ParsableCommand {
             queries with their first rows.
 
             Metrics: by default every metric without dimensions, plus those behind one of the top 10 anomalies or \
-            an alarm; --metric NS/NAME (repeatable) charts exactly those, every dimension set. A \
+            with an alarm that went to ALARM in the range; --metric NS/NAME (repeatable) charts exactly those, every dimension set. A \
             metric with a trained baseline is drawn at its model's statistic and period; others as \
             Sum per 5 minutes (1 hour or 1 day for long ranges). Long series are reduced to a minimum \
             and a maximum per drawing column, never truncated.
