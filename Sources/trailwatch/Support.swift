@@ -16,7 +16,9 @@ struct DatabaseOption: ParsableArguments {
         do { return try TrailStore(existingPath: path) } catch { throw CLIError("\(error)") }
     }
 
-    func openOrCreate() throws -> TrailStore {
+    func openOrCreate() throws -> TrailStore { try Self.open(creating: path) }
+
+    static func open(creating path: String) throws -> TrailStore {
         do { return try TrailStore(path: path) } catch { throw CLIError("\(error)") }
     }
 }
