@@ -20,13 +20,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Pure logic.
+        .target(name: "UTCCalendar"),
         .target(name: "TrailJSON"),
-        .target(name: "CloudTrail", dependencies: ["TrailJSON", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "TrailGenerator", dependencies: ["CloudTrail"]),
-        .target(name: "Baselines", dependencies: ["CLapack"]),
+        .target(name: "CloudTrail", dependencies: ["TrailJSON", "UTCCalendar", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TrailGenerator", dependencies: ["CloudTrail", "UTCCalendar"]),
+        .target(name: "Baselines", dependencies: ["CLapack", "UTCCalendar"]),
         .target(name: "FilterPatterns", dependencies: ["TrailJSON"]),
-        .target(name: "InsightsQuery", dependencies: ["TrailJSON", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Alarms", dependencies: ["Baselines"]),
+        .target(name: "InsightsQuery", dependencies: ["TrailJSON", "UTCCalendar", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Alarms", dependencies: ["Baselines", "UTCCalendar"]),
         .target(name: "AlarmActions", dependencies: ["Alarms"]),
         .target(name: "TrailIntegrity", dependencies: [
             "CloudTrail", "TrailJSON",
@@ -41,12 +42,13 @@ let package = Package(
 
         // The CLI.
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms", "AlarmActions",
+            "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms", "AlarmActions", "UTCCalendar",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Test-only helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "UTCCalendarTests", dependencies: ["UTCCalendar"]),
         .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON"]),
         .testTarget(name: "CloudTrailTests", dependencies: ["CloudTrail", "TrailJSON", "TestSupport"]),
         .testTarget(name: "TrailGeneratorTests", dependencies: ["TrailGenerator", "CloudTrail", "TrailJSON"]),

@@ -1,3 +1,4 @@
+import UTCCalendar
 /// Text formats CloudWatch uses in alarm reasons, reason data and notifications. Written by hand
 /// rather than with Foundation formatters: the output must be byte-identical on every platform and
 /// Foundation's date formatters are slow and locale-sensitive on Linux.
@@ -69,26 +70,9 @@ struct UTCTime {
     var year, month, day, hour, minute, second, millisecond: Int
 
     init(_ millis: Int64) {
-        let msPerDay: Int64 = 86_400_000
-        var days = millis / msPerDay
-        var rem = millis % msPerDay
-        if rem < 0 { rem += msPerDay; days -= 1 }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        year = Int(yoe + era * 400 + (m <= 2 ? 1 : 0))
-        month = Int(m)
-        day = Int(d)
-        let seconds = rem / 1000
-        hour = Int(seconds / 3600)
-        minute = Int(seconds / 60 % 60)
-        second = Int(seconds % 60)
-        millisecond = Int(rem % 1000)
+        let t = UTCDateTime(millis: millis)
+        (year, month, day) = (t.year, t.month, t.day)
+        (hour, minute, second, millisecond) = (t.hour, t.minute, t.second, t.millisecond)
     }
 }
 

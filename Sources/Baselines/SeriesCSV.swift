@@ -1,3 +1,4 @@
+import UTCCalendar
 import Foundation
 
 /// `timestamp,value` text in, regular series out, and the scored CSV back: the pure half of
@@ -113,7 +114,7 @@ public enum SeriesCSV {
         }
         guard let year = digits(0, 4), b.count >= 10, b[4] == UInt8(ascii: "-"), let month = digits(5, 2),
               b[7] == UInt8(ascii: "-"), let day = digits(8, 2) else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year, month) else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= DayNumber.daysInMonth(year: year, month: month) else { return nil }
         var hour = 0, minute = 0, second = 0, millis = 0, offset = 0
         var i = 10
         if i < b.count {
@@ -155,7 +156,7 @@ public enum SeriesCSV {
             }
             guard hour <= 23, minute <= 59, second <= 60 else { return nil }
         }
-        let days = daysFromCivil(year, month, day)
+        let days = DayNumber.of(year: year, month: month, day: day)
         let total = ((days * 24 + hour) * 60 + minute - offset) * 60 + second
         return Int64(total) * 1000 + Int64(millis)
     }
@@ -240,7 +241,7 @@ public enum SeriesCSV {
         let ms = Int(millis - Int64(secs) * 1000)
         let days = floorDiv(Int64(secs), 86_400)
         let rem = Int(Int64(secs) - days * 86_400)
-        let (y, m, d) = civilFromDays(Int(days))
+        let (y, m, d) = DayNumber.date(Int(days))
         let base = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
         return base + (ms == 0 ? "Z" : String(format: ".%03dZ", ms))
     }
@@ -251,33 +252,4 @@ private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
-private func daysInMonth(_ y: Int, _ m: Int) -> Int {
-    switch m {
-    case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: return 30
-    default: return 31
-    }
-}
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-private func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-    let y = m <= 2 ? y0 - 1 : y0
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
-}
-
-private func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
-    let z = z0 + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let y = yoe + era * 400
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (m <= 2 ? y + 1 : y, m, d)
-}

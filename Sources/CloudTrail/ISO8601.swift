@@ -1,3 +1,4 @@
+import UTCCalendar
 /// ISO-8601 timestamps on raw bytes, for `eventTime` and CloudWatch export lines.
 ///
 /// Foundation's formatters cost 1–100 µs a call on Linux; this is a few nanoseconds, which
@@ -27,7 +28,7 @@ public enum ISO8601 {
         let hour = h0 * 10 + h1
         let minute = mi0 * 10 + mi1
         let second = s0 * 10 + s1
-        guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month), hour <= 23, minute <= 59, second <= 59
+        guard month >= 1, month <= 12, day >= 1, day <= DayNumber.daysInMonth(year: year, month: month), hour <= 23, minute <= 59, second <= 59
         else { return nil }
 
         var i = 19
@@ -58,7 +59,7 @@ public enum ISO8601 {
             return nil
         }
         guard i == n else { return nil }
-        let days = daysFromCivil(year, month, day)
+        let days = DayNumber.of(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
         return seconds * 1000 + Int64(millis)
     }
@@ -77,7 +78,7 @@ public enum ISO8601 {
     public static func format(millis: Int64) -> String {
         let (secs, ms) = floorDivMod(millis, 1000)
         let (days, sod) = floorDivMod(secs, 86_400)
-        let (y, m, d) = civilFromDays(days)
+        let (y, m, d) = DayNumber.date(Int(days))
         let hour = Int(sod / 3600), minute = Int(sod / 60 % 60), second = Int(sod % 60)
         return String(unsafeUninitializedCapacity: 32) { buf in
             var n = 0
@@ -111,37 +112,7 @@ public enum ISO8601 {
         }
     }
 
-    @inline(__always) static func isLeap(_ y: Int) -> Bool { y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) }
 
-    @inline(__always) static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    @inline(__always) static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z0: Int64) -> (Int, Int, Int) {
-        let z = Int(z0) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
 
     @inline(__always) static func floorDivMod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         var q = a / b, r = a % b

@@ -1,4 +1,5 @@
 import TrailJSON
+import UTCCalendar
 
 // Rendering values as text (spec §8), converting JSON leaves (spec §9), and the numeric view of
 // a value that comparisons and arithmetic use (spec §3 coercion).
@@ -184,17 +185,8 @@ struct CivilTime: Equatable {
     }
 
     init(millis: Int64) {
-        let msPerDay: Int64 = 86_400_000
-        var days = millis / msPerDay
-        var rem = millis % msPerDay
-        if rem < 0 { rem += msPerDay; days -= 1 }
-        let (y, m, d) = CivilTime.civil(fromDays: Int(days))
-        year = y; month = m; day = d
-        let r = Int(rem)
-        hour = r / 3_600_000
-        minute = (r / 60_000) % 60
-        second = (r / 1000) % 60
-        millisecond = r % 1000
+        let t = UTCDateTime(millis: millis)
+        self.init(year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second, millisecond: t.millisecond)
     }
 
     var millis: Int64 {
@@ -210,36 +202,9 @@ struct CivilTime: Equatable {
 
     var dayOfYear: Int { CivilTime.days(fromCivil: year, month, day) - CivilTime.days(fromCivil: year, 1, 1) + 1 }
 
-    static func days(fromCivil y: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y - 1 : y
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    static func days(fromCivil y: Int, _ m: Int, _ d: Int) -> Int { DayNumber.of(year: y, month: m, day: d) }
 
-    static func civil(fromDays z: Int) -> (Int, Int, Int) {
-        let z = z + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
-    }
-
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    static func daysInMonth(_ y: Int, _ m: Int) -> Int { DayNumber.daysInMonth(year: y, month: m) }
 }
 
 /// ISO-8601 / RFC 3339 text → epoch ms: `2022-01-14T13:18:31.000-08:00`, `2023-05-01T10:00:00Z`,

@@ -1,3 +1,5 @@
+import UTCCalendar
+
 /// UTC calendar arithmetic on epoch seconds. Hand-rolled (Hinnant's days-from-civil) because
 /// the generator formats a timestamp per record and Foundation's formatters are orders of
 /// magnitude slower on Linux; it also keeps the output independent of the host time zone.
@@ -7,30 +9,14 @@ struct CivilDate: Sendable, Hashable, Comparable {
     var day: Int
 
     /// Days since 1970-01-01.
-    var dayNumber: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    var dayNumber: Int { DayNumber.of(year: year, month: month, day: day) }
 
     init(year: Int, month: Int, day: Int) {
         self.year = year; self.month = month; self.day = day
     }
 
-    init(dayNumber z0: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = doy - (153 * mp + 2) / 5 + 1
-        month = mp < 10 ? mp + 3 : mp - 9
-        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    init(dayNumber: Int) {
+        (year, month, day) = DayNumber.date(dayNumber)
     }
 
     /// Parses `YYYY-MM-DD`, rejecting impossible dates such as 2026-02-30.

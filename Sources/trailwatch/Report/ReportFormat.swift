@@ -1,3 +1,4 @@
+import UTCCalendar
 import Foundation
 
 /// Text helpers for the HTML report: escaping, UTC times, numbers. Pure.
@@ -45,22 +46,9 @@ struct UTCTime {
     var weekday: Int
 
     init(millis: Int64) {
-        let seconds = Int(Self.floorDiv(millis, 1000))
-        let days = Self.floorDiv(seconds, 86_400)
-        let rest = seconds - days * 86_400
-        hour = rest / 3600
-        minute = rest % 3600 / 60
-        second = rest % 60
-        weekday = ((days % 7) + 7 + 3) % 7
-        let z = days + 719_468
-        let era = Self.floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = doy - (153 * mp + 2) / 5 + 1
-        month = mp < 10 ? mp + 3 : mp - 9
-        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let t = UTCDateTime(millis: millis)
+        (year, month, day, hour, minute, second) = (t.year, t.month, t.day, t.hour, t.minute, t.second)
+        weekday = ((t.dayNumber % 7) + 7 + 3) % 7
     }
 
     static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
