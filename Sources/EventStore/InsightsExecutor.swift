@@ -173,6 +173,24 @@ struct EventFilterSQL {
     mutating func add(_ predicate: PushdownPredicate) {
         predicateClauses.append(sql(predicate))
         described.append(predicate.description)
+        mentionsOnly = Self.onlyMentions(predicate) && (mentionsOnly ?? true)
+    }
+
+    /// nil until a predicate is added.
+    private var mentionsOnly: Bool?
+
+    /// The only conditions are byte searches of the record (no time window, source or column
+    /// condition that an index on `events` could serve).
+    var onlyRecordMentions: Bool {
+        mentionsOnly == true && window.startMillis == nil && window.endMillis == nil && sources.isEmpty
+    }
+
+    private static func onlyMentions(_ p: PushdownPredicate) -> Bool {
+        switch p {
+        case .recordMentions: true
+        case .and(let ps): ps.allSatisfy(onlyMentions)
+        default: false
+        }
     }
 
     func describe() -> String {
@@ -275,7 +293,18 @@ struct StoredRecordSource: InsightsRecordSource {
         var columns = StoredRecordSource.fixedColumns
         for p in promoted { columns += ", e." + p.column }
         if plan.needsRecordJSON { columns += ", j.json" }
-        let from = plan.needsRecordJSON ? " FROM events e JOIN event_json j ON j.id = e.id" : " FROM events e"
+        let from: String
+        if !plan.needsRecordJSON {
+            from = " FROM events e"
+        } else if filter.onlyRecordMentions {
+            // Nothing narrows the events table and the byte search rejects nearly every record:
+            // scan the records in storage order and look up only the events that pass, rather
+            // than look up every record by id (3–10 % faster on 2M events; the floor is reading
+            // the record text itself, ~1.3 s there).
+            from = " FROM event_json j CROSS JOIN events e ON e.id = j.id"
+        } else {
+            from = " FROM events e JOIN event_json j ON j.id = e.id"
+        }
         let (where_, bindings) = filter.whereClause
         return ("SELECT " + columns + from + where_, bindings)
     }

@@ -43,21 +43,10 @@ private let twMayContainFunction: @convention(c) (OpaquePointer?, Int32, UnsafeM
     sqlite3_result_int(ctx, escape.withUnsafeBytes { contains(haystack, $0) } ? 1 : 0)
 }
 
-/// memmem (a GNU extension Swift's Glibc module does not export): memchr to each candidate
-/// first byte, then memcmp.
 private func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
     guard let n = needle.baseAddress, needle.count > 0 else { return true }
-    guard let h = haystack.baseAddress, haystack.count >= needle.count else { return false }
-    let first = Int32(needle[0])
-    var offset = 0
-    let last = haystack.count - needle.count
-    while offset <= last {
-        guard let hit = memchr(h + offset, first, last - offset + 1) else { return false }
-        let at = h.distance(to: UnsafeRawPointer(hit))
-        if memcmp(h + at, n, needle.count) == 0 { return true }
-        offset = at + 1
-    }
-    return false
+    guard let h = haystack.baseAddress else { return false }
+    return csqlite_contains(h, haystack.count, n, needle.count) != 0
 }
 
 private let twJSONFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { ctx, _, argv in
