@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, liblapacke-dev + libopenblas-dev, zlib1g-dev).
@@ -44,6 +45,7 @@ let package = Package(
         .executableTarget(name: "trailwatch", dependencies: [
             "TrailJSON", "CloudTrail", "EventStore", "Ingest", "Baselines", "TrailGenerator", "FilterPatterns", "TrailIntegrity", "DetectionPacks", "InsightsQuery", "Alarms", "AlarmActions", "UTCCalendar",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Test-only helpers shared by the test targets.

@@ -5,6 +5,7 @@ import CloudTrail
 import Dispatch
 import EventStore
 import Foundation
+import Logging
 import Ingest
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +25,7 @@ struct WatchCommand: ParsableCommand {
             complete when its end is at or before the newest stored event: CloudTrail delivers \
             late). Actions run on announced transitions only. Alarm states, history and the position \
             are in the database, so a restart continues where it stopped and sends nothing twice. \
-            SIGINT/SIGTERM stop it between files and steps, exit status 0. Log lines go to stderr.
+            SIGINT/SIGTERM stop it between files and steps, exit status 0. Logs (swift-log) go to stderr, one line per step; TRAILWATCH_LOG_LEVEL=debug|info|warning|… sets the level.
             """)
 
     @Argument(help: ArgumentHelp("The trail folder (S3 layout or any tree of .json/.json.gz files).", valueName: "dir")) var dir: String
@@ -139,7 +140,7 @@ final class Watcher {
                 WatchLog.line("retrained model \(name): \(fresh.status), window to \(ISO8601.format(millis: fresh.window.endMillis))")
             } catch {
                 // A model that cannot be retrained keeps its old band; the alarm goes on.
-                WatchLog.line("retraining model \(name) failed: \(error)")
+                WatchLog.warning("retraining model \(name) failed: \(error)")
             }
         }
     }
@@ -158,7 +159,7 @@ final class Watcher {
                 results = try store.runAlarm(named: alarm.definition.name, options: options, nowMillis: TimeArgument.nowMillis())
             } catch {
                 // One broken alarm (e.g. a percentile statistic stored by hand) must not stop the others.
-                WatchLog.line("alarm \(alarm.definition.name): \(error)")
+                WatchLog.warning("alarm \(alarm.definition.name): \(error)")
                 continue
             }
             for r in results {
@@ -173,7 +174,8 @@ final class Watcher {
                 for d in r.deliveries {
                     for result in d.results {
                         if result.succeeded { sent += 1 } else { failed += 1 }
-                        WatchLog.line("\(r.definition.name): \(d.notification.newStateValue.rawValue) notification to \(result.sink): \(result.succeeded ? "ok" : "FAILED") (\(result.detail))")
+                        let text = "\(r.definition.name): \(d.notification.newStateValue.rawValue) notification to \(result.sink): \(result.succeeded ? "ok" : "FAILED") (\(result.detail))"
+                        if result.succeeded { WatchLog.line(text) } else { WatchLog.warning(text) }
                     }
                 }
             }
@@ -182,10 +184,40 @@ final class Watcher {
     }
 }
 
-/// `2026-10-04T12:00:00.123Z watch: …` on stderr, one line per step.
+/// `watch` logs through swift-log, one line per step: `2026-10-04T12:00:00.123Z watch: …` on
+/// stderr (warnings and errors carry their level). `TRAILWATCH_LOG_LEVEL` (trace … critical)
+/// sets the threshold; the default is info.
 enum WatchLog {
-    static func line(_ text: String) {
-        StandardError.write("\(ISO8601.format(millis: TimeArgument.nowMillis())) watch: \(text)\n")
+    static let logger: Logger = {
+        var logger = Logger(label: "watch") { StderrLogHandler(label: $0) }
+        if let text = ProcessInfo.processInfo.environment["TRAILWATCH_LOG_LEVEL"], let level = Logger.Level(rawValue: text.lowercased()) {
+            logger.logLevel = level
+        }
+        return logger
+    }()
+
+    static func line(_ text: String) { logger.info("\(text)") }
+    static func warning(_ text: String) { logger.warning("\(text)") }
+}
+
+/// The line format of `watch`: an ISO-8601 UTC time, the logger label, the level when it is not
+/// info or below, the message, then metadata as `key=value`.
+struct StderrLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let all = metadata.merging(explicit ?? [:]) { $1 }
+        let levelText = level > .info ? "\(level.rawValue): " : ""
+        let tail = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        StandardError.write("\(ISO8601.format(millis: TimeArgument.nowMillis())) \(label): \(levelText)\(message)\(tail)\n")
     }
 }
 
