@@ -143,6 +143,7 @@ public struct STL: Sendable, Equatable {
             var subW = [Double](repeating: 1, count: maxK)
             var out = [Double](repeating: 0, count: maxK + 2)
             var smoothed = [Double](repeating: 0, count: maxK)
+            var table = TricubeTable()
             for j in 0..<np {
                 let k = (n - (j + 1)) / np + 1
                 for i in 0..<k { sub[i] = work[0][i * np + j] }
@@ -151,13 +152,14 @@ public struct STL: Sendable, Equatable {
                     subW.withUnsafeBufferPointer { ws in
                         let w: UnsafeBufferPointer<Double>? = useWeights ? ws : nil
                         smoothed.withUnsafeMutableBufferPointer { s in
-                            loessSmooth(ys, n: k, window: p.seasonal, degree: p.seasonalDegree, jump: p.seasonalJump, weights: w, into: s)
+                            loessSmooth(ys, n: k, window: p.seasonal, degree: p.seasonalDegree, jump: p.seasonalJump, weights: w, into: s,
+                                        table: &table)
                         }
                         for m in 0..<k { out[m + 1] = smoothed[m] }
                         out[0] = loessEstimate(ys, n: k, window: p.seasonal, degree: p.seasonalDegree, at: 0,
-                                               left: 1, right: min(p.seasonal, k), weights: w) ?? out[1]
+                                               left: 1, right: min(p.seasonal, k), weights: w, table: &table) ?? out[1]
                         out[k + 1] = loessEstimate(ys, n: k, window: p.seasonal, degree: p.seasonalDegree, at: k + 1,
-                                                   left: max(1, k - p.seasonal + 1), right: k, weights: w) ?? out[k]
+                                                   left: max(1, k - p.seasonal + 1), right: k, weights: w, table: &table) ?? out[k]
                     }
                 }
                 for m in 0..<(k + 2) { work[1][m * np + j] = out[m] }
@@ -207,14 +209,15 @@ public struct STL: Sendable, Equatable {
 
 /// Loess of `y` into `out` (first n values).
 private func smoothArray(_ y: [Double], n: Int, window: Int, degree: Int, jump: Int, weights: [Double]?, into out: inout [Double]) {
+    var table = TricubeTable()
     y.withUnsafeBufferPointer { ys in
         out.withUnsafeMutableBufferPointer { o in
             if let weights {
                 weights.withUnsafeBufferPointer { ws in
-                    loessSmooth(ys, n: n, window: window, degree: degree, jump: jump, weights: ws, into: o)
+                    loessSmooth(ys, n: n, window: window, degree: degree, jump: jump, weights: ws, into: o, table: &table)
                 }
             } else {
-                loessSmooth(ys, n: n, window: window, degree: degree, jump: jump, weights: nil, into: o)
+                loessSmooth(ys, n: n, window: window, degree: degree, jump: jump, weights: nil, into: o, table: &table)
             }
         }
     }
@@ -234,36 +237,73 @@ private func movingAverage(_ x: [Double], n: Int, length: Int, into out: inout [
     }
 }
 
+/// Tricube weights by integer distance for one bandwidth h. Positions are integers, so every
+/// interior estimate of a smoother uses the same h and the same weights: computed once per h
+/// instead of a division and three multiplications per point and estimate.
+struct TricubeTable {
+    private(set) var h = -1.0
+    private(set) var weights: [Double] = []
+
+    mutating func prepare(_ h: Double) {
+        guard h != self.h else { return }
+        self.h = h
+        let size = Int(h) + 1
+        if weights.count < size { weights = [Double](repeating: 0, count: size) }
+        let h9 = 0.999 * h, h1 = 0.001 * h
+        for r in 0..<size {
+            let d = Double(r)
+            if d > h9 { weights[r] = 0 } else if d <= h1 { weights[r] = 1 } else {
+                let q = d / h
+                let c = 1 - q * q * q
+                weights[r] = c * c * c
+            }
+        }
+    }
+}
+
 /// One local-polynomial (degree 0 or 1) estimate at position `xs` (1-based, as in the Fortran, so
 /// 0 and n + 1 extrapolate one step) from points left...right (1-based, inclusive) with tricube
 /// distance weights times the robustness weights. nil when every weight is zero.
 func loessEstimate(_ y: UnsafeBufferPointer<Double>, n: Int, window: Int, degree: Int, at xs: Int, left: Int, right: Int,
-                   weights rw: UnsafeBufferPointer<Double>?) -> Double? {
+                   weights rw: UnsafeBufferPointer<Double>?, table: inout TricubeTable) -> Double? {
     let range = Double(n) - 1
     var h = Double(max(xs - left, right - xs))
     if window > n { h += Double((window - n) / 2) }
-    let h9 = 0.999 * h, h1 = 0.001 * h
-    let x = Double(xs)
     // Moments of the weights in offsets d = j − xs (small numbers, no cancellation): the weighted
     // line is determined by them, so the weights need not be stored.
     var sw = 0.0, sd = 0.0, sdd = 0.0, sy = 0.0, sdy = 0.0
-    for j in left...right {
-        let d = Double(j) - x
-        let r = abs(d)
-        guard r <= h9 else { continue }
-        var w: Double
-        if r <= h1 { w = 1 } else {
-            let q = r / h
-            let c = 1 - q * q * q
-            w = c * c * c
-        }
-        if let rw { w *= rw[j - 1] }
-        let v = y[j - 1]
+    @inline(__always) func add(_ w: Double, _ d: Int, _ v: Double) {
+        let fd = Double(d)
         sw += w
-        sd += w * d
-        sdd += w * d * d
+        sd += w * fd
+        sdd += w * fd * fd
         sy += w * v
-        sdy += w * d * v
+        sdy += w * fd * v
+    }
+    if h == table.h {
+        // Interior estimates: the shared table.
+        table.weights.withUnsafeBufferPointer { tw in
+            if let rw {
+                for j in left...right { add(tw[abs(j - xs)] * rw[j - 1], j - xs, y[j - 1]) }
+            } else {
+                for j in left...right { add(tw[abs(j - xs)], j - xs, y[j - 1]) }
+            }
+        }
+    } else {
+        // Near the ends every estimate has its own bandwidth: weights computed in place.
+        let h9 = 0.999 * h, h1 = 0.001 * h, inv = 1 / h
+        for j in left...right {
+            let r = Double(abs(j - xs))
+            guard r <= h9 else { continue }
+            var w = 1.0
+            if r > h1 {
+                let q = r * inv
+                let c = 1 - q * q * q
+                w = c * c * c
+            }
+            if let rw { w *= rw[j - 1] }
+            add(w, j - xs, y[j - 1])
+        }
     }
     guard sw > 0 else { return nil }
     // With normalised weights ŵ = w/Σw: mean offset a, spread c = Σ ŵ (d − a)²; the Fortran's
@@ -279,15 +319,17 @@ func loessEstimate(_ y: UnsafeBufferPointer<Double>, n: Int, window: Int, degree
 /// Loess over y[0..<n] into out[0..<n], evaluated every `jump` points and interpolated between
 /// (statsmodels' `_ess`, including its choice of windows at the ends).
 func loessSmooth(_ y: UnsafeBufferPointer<Double>, n: Int, window: Int, degree: Int, jump: Int,
-                 weights rw: UnsafeBufferPointer<Double>?, into ys: UnsafeMutableBufferPointer<Double>) {
+                 weights rw: UnsafeBufferPointer<Double>?, into ys: UnsafeMutableBufferPointer<Double>, table: inout TricubeTable) {
     if n < 2 {
         if n == 1 { ys[0] = y[0] }
         return
     }
     let newnj = min(jump, n - 1)
+    // The interior bandwidth: (window − 1)/2 on either side of the point.
+    if window < n { table.prepare(Double((window - 1) / 2)) }
     var nleft = 1, nright = n
     func est(_ i: Int) -> Double {
-        loessEstimate(y, n: n, window: window, degree: degree, at: i + 1, left: nleft, right: nright, weights: rw) ?? y[i]
+        loessEstimate(y, n: n, window: window, degree: degree, at: i + 1, left: nleft, right: nright, weights: rw, table: &table) ?? y[i]
     }
     if window >= n {
         nleft = 1
