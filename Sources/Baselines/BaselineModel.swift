@@ -164,19 +164,36 @@ public struct BaselineModel: Codable, Sendable, Equatable {
                     strength: decomposition.strength(of: decomposition.seasonals[k]), heldOutStrength: held,
                     kept: options.minimumSeasonalStrength == 0 || held >= options.minimumSeasonalStrength))
             }
-            func kept(_ millis: Int64) -> PeriodStrength? { strengths.first { $0.periodMillis == millis && $0.kept } }
-            folding.dailyOrder = kept(millisPerDay) == nil ? 0 : options.dailyOrder
-            folding.weeklyOrder = kept(millisPerWeek) == nil ? 0 : options.weeklyOrder
-            folding.hourlyOrder = kept(millisPerHour) == nil ? 0 : options.hourlyOrder ?? 2
-            spec = DesignSpec.make(times: sample.times, periodMillis: series.periodMillis, dailyOrder: folding.dailyOrder,
-                                   weeklyOrder: folding.weeklyOrder, hourlyOrder: folding.hourlyOrder ?? 0)
-            design = spec.matrix(times: sample.times)
             // The decomposition's robustness weights start the IRLS, so a past incident is
             // discounted from the first step. When they discount nothing (a flat or all-zero
             // history has MAD 0) they carry no information and the usual Huber start is kept.
             let start = decomposition.gridIndex.map { decomposition.weights[$0] }
-            fit = try RobustFit.fit(design: design, response: z, options: robust,
-                                    startWeights: start.contains { $0 < 1 } ? start : nil)
+            let seed = decomposing.seedRobustFit && start.contains { $0 < 1 } ? start : nil
+            if decomposing.choosePeriods {
+                func chosen(_ millis: Int64) -> Bool { strengths.contains { $0.periodMillis == millis && $0.kept } }
+                folding.dailyOrder = chosen(millisPerDay) ? options.dailyOrder : 0
+                folding.weeklyOrder = chosen(millisPerWeek) ? options.weeklyOrder : 0
+                folding.hourlyOrder = chosen(millisPerHour) ? options.hourlyOrder ?? 2 : 0
+                spec = DesignSpec.make(times: sample.times, periodMillis: series.periodMillis, dailyOrder: folding.dailyOrder,
+                                       weeklyOrder: folding.weeklyOrder, hourlyOrder: folding.hourlyOrder ?? 0)
+                design = spec.matrix(times: sample.times)
+                fit = try RobustFit.fit(design: design, response: z, options: robust, startWeights: seed)
+            } else {
+                design = spec.matrix(times: sample.times)
+                fit = try RobustFit.fit(design: design, response: z, options: robust, startWeights: seed)
+                (spec, design, fit) = try pruneWeakBlocks(spec: spec, design: design, fit: fit, sample: sample, z: z,
+                                                          options: options, robust: robust, folding: &folding)
+            }
+            // What the model has a block for is what counts as kept, whichever rule chose it.
+            for k in strengths.indices {
+                switch strengths[k].periodMillis {
+                case millisPerDay: strengths[k].kept = spec.dailyOrder > 0
+                case millisPerWeek: strengths[k].kept = spec.weeklyOrder > 0
+                case millisPerHour: strengths[k].kept = spec.hourlyOrder > 0
+                default: strengths[k].kept = false
+                }
+            }
+            func kept(_ millis: Int64) -> PeriodStrength? { strengths.first { $0.periodMillis == millis && $0.kept } }
             let candidates = Set(strengths.map(\.periodMillis))
             diagnostics = SeasonalDiagnostics(
                 dailyStrength: kept(millisPerDay)?.strength ?? 0, weeklyStrength: kept(millisPerWeek)?.strength ?? 0,
@@ -188,15 +205,8 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             fit = try RobustFit.fit(design: design, response: z, options: robust)
             // Diagnostics come from the fit with every candidate term, since that is what measures them.
             diagnostics = diagnose(design: design, spec: spec, fit: fit)
-            if diagnostics.dailyStrength < options.minimumSeasonalStrength { folding.dailyOrder = 0 }
-            if diagnostics.weeklyStrength < options.minimumSeasonalStrength { folding.weeklyOrder = 0 }
-            folding.hourlyOrder = 0
-            if folding.dailyOrder == 0 && spec.dailyOrder > 0 || folding.weeklyOrder == 0 && spec.weeklyOrder > 0 {
-                spec = DesignSpec(originMillis: spec.originMillis, dailyOrder: min(spec.dailyOrder, folding.dailyOrder),
-                                  weeklyOrder: min(spec.weeklyOrder, folding.weeklyOrder))
-                design = spec.matrix(times: sample.times)
-                fit = try RobustFit.fit(design: design, response: z, options: robust, startWeights: fit.weights)
-            }
+            (spec, design, fit) = try pruneWeakBlocks(spec: spec, design: design, fit: fit, sample: sample, z: z,
+                                                      options: options, robust: robust, folding: &folding)
         }
         let oos = try outOfSampleScale(sample: sample, transformed: z, periodMillis: series.periodMillis, options: folding,
                                        robust: robust, weights: fit.weights, design: (spec, design))
@@ -215,6 +225,24 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             dailyProfile: options.periodicSpikes ? spikeProfile(sample: sample, residuals: fit.residuals, periodMillis: series.periodMillis,
                                                                 threshold: options.bandWidth * sigma) : nil,
             countRate: rate))
+    }
+
+    /// Drops the daily and weekly blocks whose fitted strength is below the minimum and refits from
+    /// the full fit's weights: the period choice when the decomposition does not make it.
+    static func pruneWeakBlocks(spec: DesignSpec, design: DesignMatrix, fit: RobustFitResult, sample: TrainingSample, z: [Double],
+                                options: BaselineOptions, robust: RobustFitOptions,
+                                folding: inout BaselineOptions) throws(BaselineError) -> (DesignSpec, DesignMatrix, RobustFitResult) {
+        let measured = diagnose(design: design, spec: spec, fit: fit)
+        if measured.dailyStrength < options.minimumSeasonalStrength { folding.dailyOrder = 0 }
+        if measured.weeklyStrength < options.minimumSeasonalStrength { folding.weeklyOrder = 0 }
+        folding.hourlyOrder = 0
+        guard folding.dailyOrder == 0 && spec.dailyOrder > 0 || folding.weeklyOrder == 0 && spec.weeklyOrder > 0 else {
+            return (spec, design, fit)
+        }
+        let pruned = DesignSpec(originMillis: spec.originMillis, dailyOrder: min(spec.dailyOrder, folding.dailyOrder),
+                                weeklyOrder: min(spec.weeklyOrder, folding.weeklyOrder))
+        let matrix = pruned.matrix(times: sample.times)
+        return (pruned, matrix, try RobustFit.fit(design: matrix, response: z, options: robust, startWeights: fit.weights))
     }
 
     /// The fitted centre on the fitting scale.

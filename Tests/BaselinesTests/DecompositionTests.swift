@@ -101,6 +101,9 @@ private func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
         let series = RegularSeries(startMillis: start, periodMillis: Self.fiveMinutes, values: values)
         var options = BaselineOptions()
         options.countMode = .off
+        var decomposition = DecompositionOptions()
+        decomposition.choosePeriods = true
+        options.decomposition = decomposition
         let model = try #require(try BaselineModel.train(series: series, options: options).model)
         #expect(model.spec.hourlyOrder > 0 && model.spec.dailyOrder == 0 && model.spec.weeklyOrder == 0)
         #expect(model.diagnostics.source == "stl")
