@@ -15,11 +15,19 @@ public struct BaselineOptions: Codable, Sendable, Equatable {
     public var countMode: CountMode = .auto
     public var dailyOrder: Int = 4
     public var weeklyOrder: Int = 3
+    /// Harmonics of an hourly cycle, used only when the decomposition finds one; nil means 2.
+    /// Optional so options stored before it existed still decode.
+    public var hourlyOrder: Int?
+    /// The seasonal decomposition that picks the periods, seeds the robust fit and gives the
+    /// strengths; nil means the defaults. Optional for the same reason.
+    public var decomposition: DecompositionOptions?
     /// Rolling-origin folds used to measure out-of-sample error.
     public var folds: Int = 4
-    /// Seasonal blocks (daily, weekly) whose strength falls below this are dropped and the model
-    /// refitted: periods are kept because the data show them, not because they were assumed, and
-    /// every unneeded harmonic adds variance to the forecast. 0 keeps every candidate.
+    /// Seasonal periods (hourly, daily, weekly) whose strength falls below this get no block in the
+    /// design: periods are kept because the data show them, not because they were assumed, and
+    /// every unneeded harmonic adds variance to the forecast. With the decomposition the strength
+    /// judged is the held-out one (`PeriodStrength.heldOutStrength`); without it, the strength of
+    /// the fitted Fourier block. 0 keeps every candidate.
     public var minimumSeasonalStrength: Double = 0.05
     /// Explicit residual-scale floor on the fitting scale; nil picks one from the data.
     public var scaleFloor: Double?
@@ -69,13 +77,24 @@ public struct AnomalyInterval: Codable, Sendable, Equatable {
     public var peakScore: Double
 }
 
-/// How much of the fitted signal each component explains, as 1 − Var(residual)/Var(component +
-/// residual) clipped to [0, 1]: near 1 the component dominates the noise, near 0 it is lost in it.
+/// How much of the signal each component explains, as 1 − Var(residual)/Var(component + residual)
+/// clipped to [0, 1] (Hyndman's strengths): near 1 the component dominates the noise, near 0 it is
+/// lost in it.
+///
+/// With `source == "stl"` the components are those of the seasonal decomposition (MSTL) of the
+/// training sample; daily, weekly and hourly strengths are those of the periods the model kept and
+/// 0 for a period it has no block for (every candidate, kept or not, is in `periods`). Models
+/// trained without a decomposition (and models stored before it existed) measure the fitted
+/// Fourier blocks instead, and have no `source`.
 public struct SeasonalDiagnostics: Codable, Sendable, Equatable {
     public var dailyStrength: Double
     public var weeklyStrength: Double
     public var trendStrength: Double
     public var residualVariance: Double
+    /// "stl", or nil for strengths of the fitted blocks.
+    public var source: String?
+    public var hourlyStrength: Double?
+    public var periods: [PeriodStrength]?
 }
 
 public struct BaselineModel: Codable, Sendable, Equatable {
@@ -128,21 +147,69 @@ public struct BaselineModel: Codable, Sendable, Equatable {
         robust.scaleFloor = floor
 
         var spec = probe
-        var design = spec.matrix(times: sample.times)
-        var fit = try RobustFit.fit(design: design, response: z, options: robust)
-        // Diagnostics come from the fit with every candidate term, since that is what measures them.
-        let diagnostics = diagnose(design: design, spec: spec, fit: fit)
+        var design: DesignMatrix
+        var fit: RobustFitResult
+        let diagnostics: SeasonalDiagnostics
         var folding = options
-        if diagnostics.dailyStrength < options.minimumSeasonalStrength { folding.dailyOrder = 0 }
-        if diagnostics.weeklyStrength < options.minimumSeasonalStrength { folding.weeklyOrder = 0 }
-        if folding.dailyOrder == 0 && spec.dailyOrder > 0 || folding.weeklyOrder == 0 && spec.weeklyOrder > 0 {
-            spec = DesignSpec(originMillis: spec.originMillis, dailyOrder: min(spec.dailyOrder, folding.dailyOrder),
-                              weeklyOrder: min(spec.weeklyOrder, folding.weeklyOrder))
+        let decomposing = options.decomposition ?? DecompositionOptions()
+        if decomposing.enabled,
+           let decomposition = Decomposition.run(times: sample.times, values: z, periodMillis: series.periodMillis, options: decomposing) {
+            // Periods from the data: a candidate gets its Fourier block only if it was decomposed
+            // (two cycles at least) and its cycle explains held-out variance.
+            var strengths: [PeriodStrength] = []
+            for (k, p) in decomposition.periods.enumerated() {
+                let held = decomposition.heldOutStrength(k)
+                strengths.append(PeriodStrength(
+                    periodMillis: Int64(p) * series.periodMillis, points: p, cycles: decomposition.trend.count / p,
+                    strength: decomposition.strength(of: decomposition.seasonals[k]), heldOutStrength: held,
+                    kept: options.minimumSeasonalStrength == 0 || held >= options.minimumSeasonalStrength))
+            }
+            // The decomposition's robustness weights start the IRLS, so a past incident is
+            // discounted from the first step. When they discount nothing (a flat or all-zero
+            // history has MAD 0) they carry no information and the usual Huber start is kept.
+            let start = decomposition.gridIndex.map { decomposition.weights[$0] }
+            let seed = decomposing.seedRobustFit && start.contains { $0 < 1 } ? start : nil
+            if decomposing.choosePeriods {
+                func chosen(_ millis: Int64) -> Bool { strengths.contains { $0.periodMillis == millis && $0.kept } }
+                folding.dailyOrder = chosen(millisPerDay) ? options.dailyOrder : 0
+                folding.weeklyOrder = chosen(millisPerWeek) ? options.weeklyOrder : 0
+                folding.hourlyOrder = chosen(millisPerHour) ? options.hourlyOrder ?? 2 : 0
+                spec = DesignSpec.make(times: sample.times, periodMillis: series.periodMillis, dailyOrder: folding.dailyOrder,
+                                       weeklyOrder: folding.weeklyOrder, hourlyOrder: folding.hourlyOrder ?? 0)
+                design = spec.matrix(times: sample.times)
+                fit = try RobustFit.fit(design: design, response: z, options: robust, startWeights: seed)
+            } else {
+                design = spec.matrix(times: sample.times)
+                fit = try RobustFit.fit(design: design, response: z, options: robust, startWeights: seed)
+                (spec, design, fit) = try pruneWeakBlocks(spec: spec, design: design, fit: fit, sample: sample, z: z,
+                                                          options: options, robust: robust, folding: &folding)
+            }
+            // What the model has a block for is what counts as kept, whichever rule chose it.
+            for k in strengths.indices {
+                switch strengths[k].periodMillis {
+                case millisPerDay: strengths[k].kept = spec.dailyOrder > 0
+                case millisPerWeek: strengths[k].kept = spec.weeklyOrder > 0
+                case millisPerHour: strengths[k].kept = spec.hourlyOrder > 0
+                default: strengths[k].kept = false
+                }
+            }
+            func kept(_ millis: Int64) -> PeriodStrength? { strengths.first { $0.periodMillis == millis && $0.kept } }
+            let candidates = Set(strengths.map(\.periodMillis))
+            diagnostics = SeasonalDiagnostics(
+                dailyStrength: kept(millisPerDay)?.strength ?? 0, weeklyStrength: kept(millisPerWeek)?.strength ?? 0,
+                trendStrength: decomposition.strength(of: decomposition.trend), residualVariance: decomposition.residualVariance,
+                source: "stl", hourlyStrength: candidates.contains(millisPerHour) ? kept(millisPerHour)?.strength ?? 0 : nil,
+                periods: strengths)
+        } else {
             design = spec.matrix(times: sample.times)
-            fit = try RobustFit.fit(design: design, response: z, options: robust, startWeights: fit.weights)
+            fit = try RobustFit.fit(design: design, response: z, options: robust)
+            // Diagnostics come from the fit with every candidate term, since that is what measures them.
+            diagnostics = diagnose(design: design, spec: spec, fit: fit)
+            (spec, design, fit) = try pruneWeakBlocks(spec: spec, design: design, fit: fit, sample: sample, z: z,
+                                                      options: options, robust: robust, folding: &folding)
         }
         let oos = try outOfSampleScale(sample: sample, transformed: z, periodMillis: series.periodMillis, options: folding,
-                                       robust: robust, weights: fit.weights)
+                                       robust: robust, weights: fit.weights, design: (spec, design))
         let sigma = max(oos ?? fit.scale, floor)
 
         // With periodic spikes the smooth-plus-profile centre is the model; a rate fit would treat
@@ -158,6 +225,24 @@ public struct BaselineModel: Codable, Sendable, Equatable {
             dailyProfile: options.periodicSpikes ? spikeProfile(sample: sample, residuals: fit.residuals, periodMillis: series.periodMillis,
                                                                 threshold: options.bandWidth * sigma) : nil,
             countRate: rate))
+    }
+
+    /// Drops the daily and weekly blocks whose fitted strength is below the minimum and refits from
+    /// the full fit's weights: the period choice when the decomposition does not make it.
+    static func pruneWeakBlocks(spec: DesignSpec, design: DesignMatrix, fit: RobustFitResult, sample: TrainingSample, z: [Double],
+                                options: BaselineOptions, robust: RobustFitOptions,
+                                folding: inout BaselineOptions) throws(BaselineError) -> (DesignSpec, DesignMatrix, RobustFitResult) {
+        let measured = diagnose(design: design, spec: spec, fit: fit)
+        if measured.dailyStrength < options.minimumSeasonalStrength { folding.dailyOrder = 0 }
+        if measured.weeklyStrength < options.minimumSeasonalStrength { folding.weeklyOrder = 0 }
+        folding.hourlyOrder = 0
+        guard folding.dailyOrder == 0 && spec.dailyOrder > 0 || folding.weeklyOrder == 0 && spec.weeklyOrder > 0 else {
+            return (spec, design, fit)
+        }
+        let pruned = DesignSpec(originMillis: spec.originMillis, dailyOrder: min(spec.dailyOrder, folding.dailyOrder),
+                                weeklyOrder: min(spec.weeklyOrder, folding.weeklyOrder))
+        let matrix = pruned.matrix(times: sample.times)
+        return (pruned, matrix, try RobustFit.fit(design: matrix, response: z, options: robust, startWeights: fit.weights))
     }
 
     /// The fitted centre on the fitting scale.
@@ -301,25 +386,46 @@ public struct BaselineModel: Codable, Sendable, Equatable {
     /// forecast it. The robust scale of those errors is the honest σ, since in-sample residuals
     /// have already been fitted to and understate real error.
     static func outOfSampleScale(sample: TrainingSample, transformed z: [Double], periodMillis: Int64,
-                                 options: BaselineOptions, robust: RobustFitOptions, weights: [Double]? = nil) throws(BaselineError) -> Double? {
+                                 options: BaselineOptions, robust: RobustFitOptions, weights: [Double]? = nil,
+                                 design full: (spec: DesignSpec, matrix: DesignMatrix)? = nil) throws(BaselineError) -> Double? {
         guard options.folds > 0, let first = sample.times.first, let last = sample.times.last else { return nil }
         let end = last + periodMillis
         let span = end - first
         // A day ahead when there is room, so every fold is tested on a whole daily cycle.
         let horizon = span >= 4 * millisPerDay ? millisPerDay : max(periodMillis, span / 4 / periodMillis * periodMillis)
+        // A fold's estimate only feeds a robust scale of hundreds of forecast errors: coefficients
+        // to 1e-4 of their size move those errors by far less than their noise, and IRLS converges
+        // linearly, so the last digits the full fit insists on would cost most of the fold's steps.
+        var foldRobust = robust
+        foldRobust.tolerance = max(robust.tolerance, 1e-4)
         var errors: [Double] = []
         for f in 1...options.folds {
             let cutoff = end - Int64(f) * horizon
             let head = sample.prefix(before: cutoff)
             guard head.count > 0, head.span(periodMillis: periodMillis) >= span / 2 else { break }
-            let spec = DesignSpec.make(times: head.times, periodMillis: periodMillis,
-                                       dailyOrder: options.dailyOrder, weeklyOrder: options.weeklyOrder)
+            let spec = DesignSpec.make(times: head.times, periodMillis: periodMillis, dailyOrder: options.dailyOrder,
+                                       weeklyOrder: options.weeklyOrder, hourlyOrder: options.hourlyOrder ?? 0)
             guard head.count >= 2 * spec.columns else { break }
+            let horizonEnd = sample.times[head.count...].firstIndex { $0 >= cutoff + horizon } ?? sample.count
+            // The fold's design is the full design's first rows and columns whenever its blocks are a
+            // prefix of the full ones (they are, unless the head is too short for a block the full
+            // window has): the trend origin differs, but a shifted trend column is the same column
+            // space with the intercept, so the forecasts are the same without recomputing a sine.
+            let matrix: DesignMatrix
+            if let full, full.spec.dailyOrder == spec.dailyOrder, full.spec.hourlyOrder == spec.hourlyOrder,
+               spec.weeklyOrder == 0 || full.spec.weeklyOrder == spec.weeklyOrder, spec.hourlyOrder == 0 || spec.weeklyOrder == full.spec.weeklyOrder {
+                matrix = full.matrix.block(rows: horizonEnd, columns: spec.columns)
+            } else {
+                matrix = spec.matrix(times: Array(sample.times[..<horizonEnd]))
+            }
+            let train = matrix.block(rows: head.count, columns: spec.columns)
             // The full fit's weights already mark the head's outliers: start from them.
-            let fit = try RobustFit.fit(design: spec.matrix(times: head.times), response: Array(z[..<head.count]), options: robust,
+            let fit = try RobustFit.fit(design: train, response: Array(z[..<head.count]), options: foldRobust,
                                         startWeights: weights.map { Array($0[..<head.count]) })
-            for i in head.count..<sample.count where sample.times[i] < cutoff + horizon {
-                errors.append(z[i] - spec.evaluate(coefficients: fit.coefficients, at: sample.times[i]))
+            for i in head.count..<horizonEnd {
+                var forecast = 0.0
+                for j in 0..<spec.columns { forecast += matrix[i, j] * fit.coefficients[j] }
+                errors.append(z[i] - forecast)
             }
         }
         return errors.isEmpty ? nil : RobustFit.robustScale(errors, floor: robust.scaleFloor)

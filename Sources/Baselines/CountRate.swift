@@ -42,8 +42,11 @@ public struct CountRate: Codable, Sendable, Equatable {
         beta[0] = log(mean)
         var eta = [Double](repeating: 0, count: n)
         var mu = [Double](repeating: 0, count: n)
+        // Buffers of the IRLS steps, allocated once: the loop below runs up to 75 times.
+        let zeros = [Double](repeating: 0, count: n)
+        var w = zeros, z = zeros
         func predict() {
-            solver.residuals(response: [Double](repeating: 0, count: n), coefficients: beta, into: &eta)
+            solver.residuals(response: zeros, coefficients: beta, into: &eta)
             for i in 0..<n {
                 eta[i] = min(max(-eta[i], log(floor)), 30)
                 mu[i] = exp(eta[i])
@@ -52,7 +55,6 @@ public struct CountRate: Codable, Sendable, Equatable {
         for round in 0..<3 {
             for _ in 0..<25 {
                 predict()
-                var w = [Double](repeating: 0, count: n), z = [Double](repeating: 0, count: n)
                 for i in 0..<n {
                     w[i] = keep[i] * mu[i]
                     z[i] = eta[i] + (y[i] - mu[i]) / mu[i]

@@ -19,6 +19,7 @@ struct WeightedSolver {
     private var scaledResponse: [Double]
     private var gram: [Double]
     private var rhs: [Double]
+    private var root: [Double]
 
     /// Cholesky is trusted while the smallest diagonal of the factor is at least this fraction of
     /// the largest: a design condition number below 10⁶ leaves the normal equations about ten
@@ -32,6 +33,7 @@ struct WeightedSolver {
         scaledResponse = [Double](repeating: 0, count: design.rows)
         gram = [Double](repeating: 0, count: design.columns * design.columns)
         rhs = [Double](repeating: 0, count: design.columns)
+        root = [Double](repeating: 0, count: design.rows)
     }
 
     /// Minimises Σ wᵢ (yᵢ − xᵢ·β)². Rows with weight 0 drop out entirely.
@@ -41,17 +43,26 @@ struct WeightedSolver {
         guard m >= n, n > 0 else {
             return try LeastSquares.solveRankSafe(design: design.values, rows: m, columns: n, response: response, weights: weights)
         }
-        var root = [Double](repeating: 0, count: m)
-        for i in 0..<m {
-            let r = weights[i] > 0 ? weights[i].squareRoot() : 0
-            root[i] = r
-            scaledResponse[i] = response[i] * r
-        }
-        design.values.withUnsafeBufferPointer { x in
-            scaled.withUnsafeMutableBufferPointer { a in
-                for j in 0..<n {
-                    let base = j * m
-                    for i in 0..<m { a[base + i] = x[base + i] * root[i] }
+        // Unsafe buffers: the scaling touches every entry of the design at every IRLS step, and
+        // bounds checks kept it from vectorising.
+        root.withUnsafeMutableBufferPointer { root in
+            response.withUnsafeBufferPointer { y in
+                weights.withUnsafeBufferPointer { w in
+                    scaledResponse.withUnsafeMutableBufferPointer { b in
+                        for i in 0..<m {
+                            let r = w[i] > 0 ? w[i].squareRoot() : 0
+                            root[i] = r
+                            b[i] = y[i] * r
+                        }
+                    }
+                }
+            }
+            design.values.withUnsafeBufferPointer { x in
+                scaled.withUnsafeMutableBufferPointer { a in
+                    for j in 0..<n {
+                        let base = j * m
+                        for i in 0..<m { a[base + i] = x[base + i] * root[i] }
+                    }
                 }
             }
         }
@@ -88,25 +99,29 @@ struct WeightedSolver {
 /// The k-th smallest value (0-based) by quickselect on `scratch`, which it reorders. O(n) on average
 /// instead of the O(n log n) sort a median would otherwise pay at every IRLS step.
 func select(_ k: Int, in scratch: inout [Double]) -> Double {
-    var lo = 0, hi = scratch.count - 1
-    while lo < hi {
-        // Median of three as pivot keeps sorted and reversed inputs linear.
-        let mid = lo + (hi - lo) / 2
-        let a = scratch[lo], b = scratch[mid], c = scratch[hi]
-        let pivot = max(min(a, b), min(max(a, b), c))
-        var i = lo, j = hi
-        while i <= j {
-            while scratch[i] < pivot { i += 1 }
-            while scratch[j] > pivot { j -= 1 }
-            if i <= j {
-                scratch.swapAt(i, j)
-                i += 1
-                j -= 1
+    // On the raw buffer: IRLS calls this at every step, and the checked swaps cost more than the
+    // comparisons.
+    scratch.withUnsafeMutableBufferPointer { s in
+        var lo = 0, hi = s.count - 1
+        while lo < hi {
+            // Median of three as pivot keeps sorted and reversed inputs linear.
+            let mid = lo + (hi - lo) / 2
+            let a = s[lo], b = s[mid], c = s[hi]
+            let pivot = max(min(a, b), min(max(a, b), c))
+            var i = lo, j = hi
+            while i <= j {
+                while s[i] < pivot { i += 1 }
+                while s[j] > pivot { j -= 1 }
+                if i <= j {
+                    s.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
             }
+            if k <= j { hi = j } else if k >= i { lo = i } else { return s[k] }
         }
-        if k <= j { hi = j } else if k >= i { lo = i } else { return scratch[k] }
+        return s[k]
     }
-    return scratch[k]
 }
 
 /// The median of |values|, without sorting. NaN for an empty input.
