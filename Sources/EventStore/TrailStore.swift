@@ -31,6 +31,7 @@ public final class TrailStore {
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
             try connection.execute("PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;")
             try migrate()
+            try ensureIndexes()
         } catch {
             throw StoreError(code: error.code, message: error.message, context: "database \(path)")
         }
@@ -45,6 +46,7 @@ public final class TrailStore {
         do {
             try connection.execute("PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;")
             try migrate()
+            try ensureIndexes()
         } catch {
             throw StoreError(code: error.code, message: error.message, context: "database \(path)")
         }
@@ -142,14 +144,23 @@ public final class TrailStore {
     /// its last commit. Returns false (and stays in WAL) when another connection holds the file.
     @discardableResult
     public func beginBulkLoad() -> Bool {
+        if (try? connection.scalarInt("SELECT EXISTS(SELECT 1 FROM events)")) == 0 {
+            for index in Schema.deferrableIndexes { try? connection.execute("DROP INDEX IF EXISTS \(index.name)") }
+        }
         let s = try? connection.prepare("PRAGMA journal_mode=DELETE")
         guard let s, (try? s.step()) == true else { return false }
         return s.text(0) == "delete"
     }
 
+    /// Creates the secondary indexes a bulk load deferred (a no-op when they exist).
+    func ensureIndexes() throws(StoreError) {
+        for index in Schema.deferrableIndexes { try connection.execute(index.sql) }
+    }
+
     /// Back to WAL, so readers can run beside the next writer. If another connection holds the
     /// file the switch waits for the next open, which always asks for WAL.
     public func endBulkLoad() {
+        try? ensureIndexes()
         try? connection.execute("PRAGMA journal_mode=WAL")
     }
 
