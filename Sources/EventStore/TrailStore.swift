@@ -31,7 +31,6 @@ public final class TrailStore {
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
             try connection.execute("PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;")
             try migrate()
-            try ensureIndexes()
         } catch {
             throw StoreError(code: error.code, message: error.message, context: "database \(path)")
         }
@@ -46,7 +45,6 @@ public final class TrailStore {
         do {
             try connection.execute("PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;")
             try migrate()
-            try ensureIndexes()
         } catch {
             throw StoreError(code: error.code, message: error.message, context: "database \(path)")
         }
@@ -146,6 +144,9 @@ public final class TrailStore {
     public func beginBulkLoad() -> Bool {
         if (try? connection.scalarInt("SELECT EXISTS(SELECT 1 FROM events)")) == 0 {
             for index in Schema.deferrableIndexes { try? connection.execute("DROP INDEX IF EXISTS \(index.name)") }
+        } else {
+            // A load killed after dropping them left them missing: build them before adding more.
+            try? ensureIndexes()
         }
         let s = try? connection.prepare("PRAGMA journal_mode=DELETE")
         guard let s, (try? s.step()) == true else { return false }

@@ -294,9 +294,11 @@ func count(_ scratch: Scratch, _ sql: String) throws -> Int64? {
         let store = try TrailStore(path: scratch.db)
         let expected: Set<String> = ["events_event_key", "events_time", "events_name_time", "events_errors", "events_ip_arn", "events_log_events"]
         #expect(try indexes(store) == expected)
-        // A load that died after dropping them leaves a store that repairs itself when opened.
+        // A load killed after dropping them leaves them missing until the next load builds them.
         try store.connection.execute("DROP INDEX events_ip_arn; DROP INDEX events_time")
-        #expect(try indexes(try TrailStore(path: scratch.db)) == expected)
+        #expect(try indexes(try TrailStore(existingPath: scratch.db)) == expected.subtracting(["events_ip_arn", "events_time"]))
+        let more = try scratch.write("b.json", #"{"Records":[\#(ct("3"))]}"#)
+        _ = try ingest(scratch, [more])
         #expect(try indexes(try TrailStore(existingPath: scratch.db)) == expected)
     }
 }
