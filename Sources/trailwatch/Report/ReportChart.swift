@@ -283,12 +283,14 @@ enum ReportChart {
                 s += "<rect x=\"\(f(left))\" y=\"\(f(stripY))\" width=\"\(f(w))\" height=\"\(f(stripHeight))\" fill=\"none\" stroke=\"\(colors.grid)\"/>"
                 s += "<text x=\"\(f(left + 6))\" y=\"\(f(stripY + 12))\" class=\"note\">\(HTML.escape(a.alarm.definition.name)): not replayed (\(HTML.escape(a.backtestError ?? "no data")))</text>"
             }
-            for span in a.states {
+            // ALARM spans last and at least 3 px wide: a 25-minute alarm in four weeks is a
+            // fraction of a pixel, and the strip exists to show exactly those.
+            for span in a.states.filter({ $0.state != .alarm }) + a.states.filter({ $0.state == .alarm }) {
                 let x0 = xTime(max(span.startMillis, t0)), x1 = xTime(min(span.endMillis, t1))
                 guard x1 > x0 else { continue }
                 let fill = span.state == .ok ? colors.ok : span.state == .alarm ? colors.alarm : colors.insufficient
                 let title = "\(a.alarm.definition.name): \(span.state.rawValue) \(UTCTime.range(span.startMillis, span.endMillis))\n\(span.reason)"
-                s += "<rect class=\"state-\(span.state.rawValue.lowercased())\" x=\"\(f(x0))\" y=\"\(f(stripY))\" width=\"\(f(max(x1 - x0, 0.8)))\" height=\"\(f(stripHeight))\" fill=\"\(fill)\" fill-opacity=\"\(span.state == .alarm ? "0.9" : "0.45")\"><title>\(HTML.escape(title))</title></rect>"
+                s += "<rect class=\"state-\(span.state.rawValue.lowercased())\" x=\"\(f(x0))\" y=\"\(f(stripY))\" width=\"\(f(max(x1 - x0, span.state == .alarm ? 3 : 0.8)))\" height=\"\(f(stripHeight))\" fill=\"\(fill)\" fill-opacity=\"\(span.state == .alarm ? "0.9" : "0.45")\"><title>\(HTML.escape(title))</title></rect>"
             }
             s += "<text x=\"\(f(left - 6))\" y=\"\(f(stripY + 12))\" class=\"ytick\" text-anchor=\"end\">alarm</text>"
             s += "<text x=\"\(f(left + 5))\" y=\"\(f(stripY + 12))\" class=\"strip-label\">\(HTML.escape(a.alarm.definition.name))</text></g>\n"
