@@ -132,7 +132,7 @@ func record(_ id: String, _ name: String = "StopInstances") -> String {
     @Test func killedIngestResumesWithoutLossOrDuplicates() throws {
         let w = Workspace()
         // Enough work that the ingest is still running when it is killed.
-        let files = 400, perFile = 250
+        let files = 1000, perFile = 250
         for f in 0..<files {
             let recs = (0..<perFile).map { record("k\(f)-\($0)", "N\($0 % 17)") }.joined(separator: ",")
             try w.write("t/\(f / 100)/\(f).json", #"{"Records":[\#(recs)]}"#)
