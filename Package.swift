@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "FilterPatternsTests", dependencies: ["FilterPatterns", "TrailJSON", "TestSupport"]),
         .testTarget(name: "TrailIntegrityTests", dependencies: ["TrailIntegrity", "CloudTrail", "TrailGenerator", "TrailJSON",
                                                                .product(name: "_CryptoExtras", package: "swift-crypto")]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON", "FilterPatterns"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "CloudTrail", "TrailJSON", "FilterPatterns", "Baselines", "Alarms", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "EventStore", "CloudTrail", "TrailJSON", "TrailGenerator", "FilterPatterns", "InsightsQuery", "TestSupport"]),
         .testTarget(name: "DetectionPacksTests", dependencies: ["DetectionPacks", "EventStore", "FilterPatterns"]),
         .testTarget(name: "InsightsQueryTests", dependencies: ["InsightsQuery", "TrailJSON", "TestSupport"]),

@@ -9,19 +9,13 @@ import statistics
 import sys
 import time
 
-import duckdb
+from duckdb_load import connect, load_records  # same directory: the ingest benchmark's loader
 
 root, instance = sys.argv[1], sys.argv[2]
 runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-con = duckdb.connect()
-con.execute("SET threads = 2")
+con = connect()
 start = time.perf_counter()
-con.execute(f"""
-    CREATE TABLE events AS
-    SELECT unnest(Records) AS r
-    FROM read_json('{root}/**/*.json.gz', columns = {{'Records': 'JSON[]'}}, format = 'auto',
-                   maximum_object_size = 67108864)
-""")
+load_records(con, root)
 con.execute("""
     CREATE TABLE flat AS SELECT
         CAST(r->>'eventTime' AS TIMESTAMP) AS event_time,

@@ -282,9 +282,10 @@ struct StoredRecordSource: InsightsRecordSource {
         self.plan = plan
         let promoted = plan.referencedFields.sorted().compactMap { f in PromotedFields.columns[f].map { (field: f, column: $0) } }
         self.promoted = promoted
-        var slots: [String: Int32] = [:]
-        for (i, p) in promoted.enumerated() { slots[p.field] = Int32(9 + i) }
-        layout = StoredEventRecord.Layout(slots: slots, jsonColumn: plan.needsRecordJSON ? Int32(9 + promoted.count) : nil)
+        var slots: [String: Int] = [:]
+        for (i, p) in promoted.enumerated() { slots[p.field] = i }
+        layout = StoredEventRecord.Layout(slots: slots, columns: promoted.indices.map { Int32(9 + $0) },
+                                          jsonColumn: plan.needsRecordJSON ? Int32(9 + promoted.count) : nil)
     }
 
     func selectSQL(window: TimeWindow? = nil) -> (String, [SQLiteValue]) {
@@ -323,8 +324,12 @@ struct StoredRecordSource: InsightsRecordSource {
 /// rest from the record JSON, looked up in place without parsing the record (spec §9
 /// flattening: `a.b.0.c` walks objects by key and arrays by index).
 final class StoredEventRecord: InsightsRecord {
+    /// Shared by every record of a scan: which promoted fields were selected, in which columns.
     struct Layout {
-        var slots: [String: Int32]
+        /// Field name → index into `columns` (and into each record's `promoted`).
+        var slots: [String: Int]
+        /// The SELECT column of each promoted field.
+        var columns: [Int32]
         var jsonColumn: Int32?
     }
 
@@ -336,7 +341,10 @@ final class StoredEventRecord: InsightsRecord {
     let eventID: String
     let account: String?
     let region: String?
-    let promoted: [String: String?]
+    let layout: Layout
+    /// The selected promoted columns in `layout` order; empty for plain log events, whose
+    /// columns are empty and whose fields live in their JSON.
+    let promoted: [String?]
     let json: [UInt8]?
 
     init(statement s: SQLiteStatement, layout: Layout) {
@@ -348,11 +356,8 @@ final class StoredEventRecord: InsightsRecord {
         eventID = s.text(6) ?? ""
         account = s.text(7)
         region = s.text(8)
-        var promoted: [String: String?] = [:]
-        if !isLogEvent {
-            for (field, column) in layout.slots { promoted[field] = .some(s.text(column)) }
-        }
-        self.promoted = promoted
+        self.layout = layout
+        promoted = isLogEvent ? [] : layout.columns.map { s.text($0) }
         json = layout.jsonColumn.map { s.bytes($0) }
     }
 
@@ -372,7 +377,7 @@ final class StoredEventRecord: InsightsRecord {
             default: break
             }
         }
-        if let column = promoted[name] { return column.map { .string($0) } ?? .null }
+        if !isLogEvent, let slot = layout.slots[name] { return promoted[slot].map { .string($0) } ?? .null }
         guard let json else { return .null }
         return StoredEventRecord.lookup(field, in: json)
     }

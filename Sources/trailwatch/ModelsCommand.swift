@@ -92,18 +92,9 @@ struct ModelsCommand: ParsableCommand {
     }
 
     static func reason(_ d: InsufficientData) -> String {
-        "\(d.usablePoints) usable point(s) over \(duration(d.historyMillis)); needs \(d.requiredPoints) over \(duration(d.requiredHistoryMillis))"
+        "\(d.usablePoints) usable point(s) over \(Format.duration(d.historyMillis)); needs \(d.requiredPoints) over \(Format.duration(d.requiredHistoryMillis))"
     }
 
-    /// `2d 3h`, `45m`: history lengths in the units people think in.
-    static func duration(_ millis: Int64) -> String {
-        var parts: [String] = []
-        var rest = millis / 60_000
-        if rest >= 1440 { parts.append("\(rest / 1440)d"); rest %= 1440 }
-        if rest >= 60 { parts.append("\(rest / 60)h"); rest %= 60 }
-        if rest > 0 || parts.isEmpty { parts.append("\(rest)m") }
-        return parts.prefix(2).joined(separator: " ")
-    }
 
     /// One model as `models list --json` and `models train --json` print it.
     static func summaryJSON(_ r: ModelRecord) -> JSONValue {
@@ -274,7 +265,7 @@ struct ModelsCommand: ParsableCommand {
             print(r.name)
             print("  metric      \(r.metric.label)  \(r.statistic.rawValue) per \(ModelRecord.periodText(r.periodMillis))")
             print("  status      \(r.status)")
-            print("  window      \(ISO8601.format(millis: r.window.startMillis)) … \(ISO8601.format(millis: r.window.endMillis)) (\(ModelsCommand.duration(r.options.trainingWindowMillis)) asked)")
+            print("  window      \(ISO8601.format(millis: r.window.startMillis)) … \(ISO8601.format(millis: r.window.endMillis)) (\(Format.duration(r.options.trainingWindowMillis)) asked)")
             for x in r.options.excluded {
                 print("  excluded    \(ISO8601.format(millis: x.startMillis)) … \(ISO8601.format(millis: x.endMillis))")
             }

@@ -38,6 +38,16 @@ func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
 }
 
 enum Format {
+    /// `2d 3h`, `45m`: lengths of time in the units people think in (two largest units).
+    static func duration(_ millis: Int64) -> String {
+        var parts: [String] = []
+        var rest = millis / 60_000
+        if rest >= 1440 { parts.append("\(rest / 1440)d"); rest %= 1440 }
+        if rest >= 60 { parts.append("\(rest / 60)h"); rest %= 60 }
+        if rest > 0 || parts.isEmpty { parts.append("\(rest)m") }
+        return parts.prefix(2).joined(separator: " ")
+    }
+
     /// 1234567 → "1,234,567".
     static func count(_ n: Int) -> String {
         let digits = String(abs(n))

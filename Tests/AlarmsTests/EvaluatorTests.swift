@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Baselines
 @testable import Alarms
 
@@ -126,8 +127,8 @@ import Baselines
     /// Bands from a trained baseline: the alarm's width, not the model's, sets the band.
     @Test func boundsFromABaselineModel() throws {
         let period = 5 * minute
-        var rng = SplitMixLite(seed: 7)
-        let values = (0..<(288 * 4)).map { i in 20 + 10 * sin(Double(i % 288) / 288 * 2 * .pi) + rng.noise() }
+        var rng = SplitMix(seed: 7)
+        let values = (0..<(288 * 4)).map { i in 20 + 10 * sin(Double(i % 288) / 288 * 2 * .pi) + (rng.uniform() * 2 - 1) }
         let series = RegularSeries(startMillis: day0, periodMillis: period, values: values)
         var options = BaselineOptions()
         options.countMode = .off
@@ -140,20 +141,6 @@ import Baselines
         let wide = BandBounds(model: model, width: 3, at: t)
         #expect(narrow.lower < narrow.upper)
         #expect(wide.lower < narrow.lower && wide.upper > narrow.upper)
-    }
-}
-
-/// Deterministic noise in ±1 for the baseline test.
-struct SplitMixLite {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func noise() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(1 << 53) * 2 - 1
     }
 }
 

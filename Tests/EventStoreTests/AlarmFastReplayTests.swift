@@ -1,26 +1,15 @@
 import Alarms
 import Testing
+import TestSupport
 @testable import EventStore
 
 /// The skipping replay must give exactly `AlarmBacktest.run`'s timeline: every change (state,
 /// reason, status, notification) and the final status, on random sparse series over every
 /// missing-data treatment, M of N, bands and notification policies.
 @Suite struct AlarmFastReplayTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     @Test(arguments: 0..<40)
     func matchesTheReferenceBacktest(seed: Int) {
-        var g = Generator(state: UInt64(seed) &* 7919 &+ 1)
+        var g = SplitMix(seed: UInt64(seed) &* 7919 &+ 1)
         let period: Int64 = 60_000
         let n = 1 + g.below(12)
         let m = 1 + g.below(n)
@@ -58,4 +47,8 @@ import Testing
         #expect(fast.changes == reference.changes)
         #expect(fast.finalStatus == reference.finalStatus)
     }
+}
+
+private extension SplitMix {
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -23,20 +23,6 @@ import TrailJSON
         return nil
     }
 
-    static func run(_ executable: String, _ args: [String]) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
     static let flags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions"]
 
     /// The points the report must draw for `values` in `columns` columns: every finite value when
@@ -73,7 +59,7 @@ import TrailJSON
 
         // The screenshot: a real PNG of the requested size, with content (a blank page compresses to a few KB).
         let png = demo.out.appendingPathComponent("report.png")
-        let shot = try Self.run(browser, Self.flags + ["--user-data-dir=\(profile)", "--screenshot=\(png.path)", "--window-size=1400,3000", "--hide-scrollbars", url])
+        let shot = try CLI.run(Self.flags + ["--user-data-dir=\(profile)", "--screenshot=\(png.path)", "--window-size=1400,3000", "--hide-scrollbars", url], executable: URL(fileURLWithPath: browser))
         #expect(shot.status == 0, "chromium --screenshot: \(shot.stderr.suffix(2000))")
         let bytes = try [UInt8](Data(contentsOf: png))
         #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "not a PNG")
@@ -82,7 +68,7 @@ import TrailJSON
         #expect(bytes.count > 60_000, "screenshot is only \(bytes.count) bytes: the page looks empty")
 
         // The DOM after load, with the page's console on stderr.
-        let dom = try Self.run(browser, Self.flags + ["--user-data-dir=\(profile)", "--enable-logging=stderr", "--v=0", "--dump-dom", url])
+        let dom = try CLI.run(Self.flags + ["--user-data-dir=\(profile)", "--enable-logging=stderr", "--v=0", "--dump-dom", url], executable: URL(fileURLWithPath: browser))
         #expect(dom.status == 0, "chromium --dump-dom: \(dom.stderr.suffix(2000))")
         let console = dom.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }
         #expect(console.isEmpty, "the page logged to the console:\n\(console.joined(separator: "\n"))")

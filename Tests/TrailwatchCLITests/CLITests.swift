@@ -23,10 +23,14 @@ struct CLI {
     }
 
     @discardableResult
-    static func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `executable` (trailwatch unless given) with `args`, in `directory` when given (the
+    /// demo reads models/ and notebooks-data/ from where it runs).
+    static func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:],
+                    executable: URL = binary, in directory: URL? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable
         p.arguments = args
+        if let directory { p.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env["TRAILWATCH_DB"] = nil
         for (k, v) in environment { env[k] = v }

@@ -15,31 +15,13 @@ final class DemoRun: Sendable {
     private init() {
         out = FileManager.default.temporaryDirectory.appendingPathComponent("tw-demo-\(UUID().uuidString)")
         let t0 = Date()
-        result = (try? Self.run(["demo", "--out", out.path], in: Self.root)) ?? CLI.Result(status: -1, stdout: "", stderr: "could not start trailwatch")
+        result = (try? CLI.run(["demo", "--out", out.path], in: Self.root)) ?? CLI.Result(status: -1, stdout: "", stderr: "could not start trailwatch")
         seconds = Date().timeIntervalSince(t0)
     }
 
     var report: URL { out.appendingPathComponent("report.html") }
     var db: String { out.appendingPathComponent("demo.db").path }
 
-    /// Runs the CLI in `directory` (the demo reads models/ and notebooks-data/ from where it runs).
-    static func run(_ args: [String], in directory: URL) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = args
-        p.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["TRAILWATCH_DB"] = nil
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
 }
 
 @Suite struct DemoCLITests {
@@ -80,7 +62,7 @@ final class DemoRun: Sendable {
     @Test func demoOutsideTheRepositoryFailsClearly() throws {
         let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("tw-nowhere-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
-        let r = try DemoRun.run(["demo"], in: elsewhere)
+        let r = try CLI.run(["demo"], in: elsewhere)
         #expect(r.status != 0)
         #expect(r.stderr.contains("run the demo from the repository root"), "\(r.stderr)")
     }

@@ -103,13 +103,4 @@ enum NumberText {
         return "\(millis / 60_000) min"
     }
 
-    /// `27d 23h`, `45m`.
-    static func duration(_ millis: Int64) -> String {
-        var parts: [String] = []
-        var rest = millis / 60_000
-        if rest >= 1440 { parts.append("\(rest / 1440)d"); rest %= 1440 }
-        if rest >= 60 { parts.append("\(rest / 60)h"); rest %= 60 }
-        if rest > 0 || parts.isEmpty { parts.append("\(rest)m") }
-        return parts.prefix(2).joined(separator: " ")
-    }
 }

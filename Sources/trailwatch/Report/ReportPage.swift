@@ -98,7 +98,7 @@ enum ReportPage {
         """
         <header>
         <h1>Trailwatch report</h1>
-        <p class="sub">\(HTML.escape(UTCTime.range(r.range.startMillis, r.range.endMillis))) · \(NumberText.duration(r.range.endMillis - r.range.startMillis)) · \
+        <p class="sub">\(HTML.escape(UTCTime.range(r.range.startMillis, r.range.endMillis))) · \(Format.duration(r.range.endMillis - r.range.startMillis)) · \
         generated \(UTCTime(millis: r.generatedMillis).dateTime) UTC</p>
         <nav class="toc"><a href="#overview">Overview</a><a href="#metrics">Metrics</a><a href="#alarm-history">Alarm history</a><a href="#queries">Queries</a></nav>
         </header>
@@ -123,7 +123,7 @@ enum ReportPage {
         var s = "<section id=\"overview\">\n<h2>Overview</h2>\n<div class=\"tiles\">\n"
         s += tile("Events", Format.count(i.events), i.firstEventMillis.flatMap { a in i.lastEventMillis.map { b in
             "stored: \(UTCTime(millis: a).dateTime) – \(UTCTime(millis: b).dateTime) UTC" } } ?? "")
-        s += tile("Time span", NumberText.duration(r.range.endMillis - r.range.startMillis), HTML.escape(UTCTime.range(r.range.startMillis, r.range.endMillis)))
+        s += tile("Time span", Format.duration(r.range.endMillis - r.range.startMillis), HTML.escape(UTCTime.range(r.range.startMillis, r.range.endMillis)))
         s += tile("Accounts", "\(i.accounts.count)", counts(i.accounts))
         s += tile("Regions", "\(i.regions.count)", counts(i.regions))
         let rejectDetail = i.rejects == 0 ? "nothing rejected" : counts(i.rejectReasons, limit: 3) + " · see <code>trailwatch events rejects</code>"
